@@ -1,0 +1,106 @@
+"""Community-resource referral platform: screen for social needs, find services, close the loop."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from referral import config as cfg
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_CONFIG = "config.json"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, the instance config, the environment and `test_config`."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REFERRAL_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(templates_folder()),
+    )
+    settings = load_settings(app.instance_path, test_config)
+    app.config.update(cfg.flask_settings(settings), REFERRAL=settings)
+    if test_config and "TESTING" in test_config:
+        app.config["TESTING"] = test_config["TESTING"]
+    if test_config and "WTF_CSRF_ENABLED" in test_config:
+        app.config["WTF_CSRF_ENABLED"] = test_config["WTF_CSRF_ENABLED"]
+    register_extensions(app)
+    register_blueprints(app)
+    register_services(app)
+    register_commands(app)
+    return app
+
+
+def load_settings(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
+    """Merge the settings sources, later ones winning, and refuse unsafe results."""
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    settings = cfg.defaults(instance_path)
+    settings.update(read_instance_config(instance_path))
+    settings.update(cfg.from_environment())
+    settings.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
+    cfg.check(settings)
+    return settings
+
+
+def read_instance_config(instance_path: str) -> dict[str, Any]:
+    """Settings from `config.json` in the instance folder, if there is one."""
+    path = Path(instance_path) / INSTANCE_CONFIG
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise cfg.ConfigError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def templates_folder() -> Path:
+    """The `templates/` folder: beside the package in a checkout, or installed with it."""
+    checkout = PROJECT_ROOT / "templates"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "templates"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, login and CSRF protection to the app."""
+    from referral.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the pages and APIs."""
+    from referral.api.blueprint import bp as api_bp
+    from referral.auth.blueprint import bp as auth_bp
+    from referral.directory.hsds_api import bp as hsds_bp
+    from referral.web.blueprint import bp as web_bp
+
+    for blueprint in (auth_bp, web_bp, api_bp, hsds_bp):
+        app.register_blueprint(blueprint)
+    from referral import errors
+
+    errors.register(app)
+
+
+def register_services(app: Flask) -> None:
+    """Build the search service and geocoder the views are handed."""
+    from referral.services import build_services
+
+    app.extensions["referral"] = build_services(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `referral` commands to `flask --app referral`."""
+    from referral.cli import register
+
+    register(app)

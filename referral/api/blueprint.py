@@ -1,0 +1,47 @@
+"""The JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from referral.auth.access import bearer_token, require_directory_access
+from referral.errors import BadInput
+from referral.extensions import csrf
+from referral.search.engine import search
+from referral.search.params import ParamError, parse_search
+from referral.search.serialize import response_json
+from referral.services import services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.before_request
+def protect_session_writes():
+    """Browser-session writes need the CSRF token; bearer-token clients do not."""
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and not bearer_token(request):
+        csrf.protect()
+
+
+@bp.get("/search")
+@require_directory_access
+def search_services():
+    """Search the directory (see the contract for parameters and response)."""
+    search_request = read_search_request()
+    response = search(services().index, search_request)
+    return jsonify(response_json(search_request, response))
+
+
+def read_search_request():
+    """The SearchRequest of this request's query string; 400 naming a bad parameter."""
+    settings = current_app.config["REFERRAL"]
+    try:
+        return parse_search(
+            request.args,
+            request.args.getlist,
+            services().geocoder,
+            settings["DEFAULT_RADIUS_MILES"],
+            settings["DEFAULT_TIMEZONE"],
+        )
+    except ParamError as exc:
+        raise BadInput(exc.message, field=exc.field) from exc

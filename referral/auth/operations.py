@@ -1,0 +1,68 @@
+"""Creating users and tokens, and finding who a request comes from. Helpers flush, never commit."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from referral.auth.models import ROLES, ApiToken, User, new_token, token_digest
+from referral.directory.models import utcnow
+from referral.extensions import db
+
+MIN_PASSWORD = 10
+
+
+class AccountError(ValueError):
+    """A user or token request that cannot be carried out; the message says why."""
+
+
+def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
+    """Add a user with a hashed password, after checking the name, role and password."""
+    username = username.strip()
+    if not username:
+        raise AccountError("A username is required.")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD} characters long.")
+    if find_user(username) is not None:
+        raise AccountError(f"There is already a user named {username!r}.")
+    user = User(username=username, role=role, display_name=display_name or username)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_user(username: str) -> User | None:
+    """The user with that username, if any."""
+    return db.session.scalar(select(User).where(User.username == username.strip()))
+
+
+def issue_token(user: User) -> str:
+    """A new API token for `user`; only its digest is kept, so show it now or never."""
+    token = new_token()
+    db.session.add(ApiToken(user_id=user.id, digest=token_digest(token)))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, recording its use."""
+    record = db.session.scalar(
+        select(ApiToken).where(ApiToken.digest == token_digest(token), ApiToken.revoked.is_(False))
+    )
+    if record is None or not record.user.active:
+        return None
+    record.last_used_at = utcnow()
+    return record.user
+
+
+def ensure_admin() -> str | None:
+    """Create the first admin with a random password when there are no users; return it once."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user("admin", "admin", password, display_name="Administrator")
+    return password

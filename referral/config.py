@@ -1,0 +1,92 @@
+"""Configuration: defaults in code, overridden by `REFERRAL_*` environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PREFIX = "REFERRAL_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The built-in settings for an app whose instance folder is `instance_path`."""
+    instance = Path(instance_path)
+    return {
+        "DATABASE_URL": f"sqlite:///{instance / 'referral.db'}",
+        "INDEX_DIR": str(instance / "index"),
+        "SECRET_KEY": None,
+        "PUBLIC_DIRECTORY": True,
+        "ENV": "production",
+        "DEFAULT_TIMEZONE": "America/New_York",
+        "DEFAULT_RADIUS_MILES": 10.0,
+        "GEOCODER": "",
+        "GEOCODER_OPTIONS": {},
+        "SESSION_HOURS": 12,
+    }
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings named `REFERRAL_*` in the environment, with their prefix removed and types read."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for key, raw in environ.items():
+        if key.startswith(PREFIX) and not key.startswith("REFERRAL_TEST_"):
+            found[key.removeprefix(PREFIX)] = parse_value(key.removeprefix(PREFIX), raw)
+    return found
+
+
+def parse_value(name: str, raw: str) -> Any:
+    """Turn one environment string into the type its setting takes."""
+    if name == "PUBLIC_DIRECTORY":
+        return raw.strip().lower() not in {"0", "false", "no", "off", ""}
+    if name == "GEOCODER_OPTIONS":
+        try:
+            return json.loads(raw or "{}")
+        except ValueError as exc:
+            raise ConfigError(f"REFERRAL_GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
+    if name in {"DEFAULT_RADIUS_MILES"}:
+        return float(raw)
+    if name in {"SESSION_HOURS"}:
+        return int(raw)
+    return raw
+
+
+def flask_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The Flask and extension keys that follow from the project's own settings."""
+    url = settings["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine_options = {"pool_pre_ping": True} if not url.startswith("sqlite") else {}
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SECRET_KEY": settings["SECRET_KEY"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def check(settings: dict[str, Any]) -> None:
+    """Refuse settings the app cannot safely run with; development gets a throw-away key."""
+    if settings.get("SECRET_KEY"):
+        return
+    if settings["ENV"] != "production":
+        settings["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    raise ConfigError(
+        "REFERRAL_SECRET_KEY is not set. Set it to a long random string, for example "
+        "`export REFERRAL_SECRET_KEY=$(python3 -c "
+        "'import secrets; print(secrets.token_hex(32))')`, "
+        "or run `referral init`, which writes one into the instance folder."
+    )

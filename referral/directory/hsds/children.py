@@ -1,0 +1,295 @@
+"""Rows that hang off services, locations and organizations: phones, addresses, hours, languages…"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from referral.directory.hsds import values
+from referral.directory.hsds.areas import areas_from_extent, is_area_kind, parse_area_text
+from referral.directory.hsds.languages import split_languages
+from referral.directory.hsds.rows import Row, Tables, rows_of, unique_rows
+from referral.directory.hsds.schedules import hours_from_regular, hours_from_schedules
+from referral.directory.records import (
+    Address,
+    CostOption,
+    Hours,
+    Location,
+    Organization,
+    Package,
+    Phone,
+    Problem,
+    Service,
+    ServiceAtLocation,
+)
+
+# Link columns in the order that decides a row's owner when several are filled.
+LINKS = (
+    ("service_id", "services", "a service"),
+    ("service_at_location_id", "service_at_locations", "a service at a location"),
+    ("location_id", "locations", "a location"),
+    ("organization_id", "organizations", "an organization"),
+)
+PHONE_OWNERS = ("service_id", "service_at_location_id", "location_id", "organization_id")
+HOURS_OWNERS = ("service_id", "service_at_location_id", "location_id")
+NOT_LINKED = "row is not linked to any record; skipped"
+GEOMETRY = ("geojson", "topojson", "kml", "wkt")
+
+Owner = Organization | Service | Location | ServiceAtLocation
+HoursOwner = Service | Location | ServiceAtLocation
+Adder = Callable[[Row, Any], list[Problem]]  # the owner's type follows the link columns given
+
+
+def link_children(tables: Tables, package: Package) -> None:
+    """Attach every linked row of `tables` to its record in `package`."""
+    problems = package.problems
+    for row in unique_rows(rows_of(tables, "phones"), problems, blank_ok=True):
+        _attach(row, package, PHONE_OWNERS, _phone)
+    for row in unique_rows(rows_of(tables, "addresses"), problems, blank_ok=True):
+        _attach(row, package, ("location_id",), _address)
+    _read_hours(tables, package)
+    for row in rows_of(tables, "languages"):
+        _attach(row, package, ("service_id", "location_id"), _language)
+    for row in rows_of(tables, "eligibility"):
+        _attach(row, package, ("service_id",), _eligibility)
+    for row in rows_of(tables, "accessibility"):
+        _attach(row, package, ("location_id",), _accessibility)
+    for row in rows_of(tables, "required_documents"):
+        _attach(row, package, ("service_id",), _document)
+    for row in rows_of(tables, "cost_options"):
+        _attach(row, package, ("service_id",), _cost_option)
+    _read_areas(tables, package)
+    _read_taxonomy_links(tables, package)
+
+
+def owner(row: Row, package: Package, columns: Iterable[str]) -> tuple[Owner | None, list[Problem]]:
+    """The record a row belongs to: the first filled link column in LINKS order.
+
+    Every filled link must lead to a record in the package; a row with none is skipped.
+    """
+    wanted = [link for link in LINKS if link[0] in columns]
+    filled = [
+        (column, row.id(column), table, what) for column, table, what in wanted if row.id(column)
+    ]
+    problems = [
+        row.problem(column, f"links to {what} that is not in the package", detail=key)
+        for column, key, table, what in filled
+        if key not in getattr(package, table)
+    ]
+    if problems:
+        return None, problems
+    if not filled:
+        return None, [row.problem(wanted[0][0], NOT_LINKED, "warning")]
+    _, key, table, _ = filled[0]
+    return getattr(package, table)[key], []
+
+
+def _attach(row: Row, package: Package, columns: Iterable[str], add: Adder) -> None:
+    """Find a row's owner and let `add` put the row's content on it."""
+    if _contact_only(row, columns):
+        return
+    record, problems = owner(row, package, columns)
+    package.problems.extend(problems)
+    if record is not None:
+        package.problems.extend(add(row, record))
+
+
+def _contact_only(row: Row, columns: Iterable[str]) -> bool:
+    """Whether a row belongs only to a contact or a phone, which the directory does not keep."""
+    linked = any(row.id(column) for column in columns)
+    return not linked and bool(row.id("contact_id") or row.id("phone_id"))
+
+
+def _phone(row: Row, record: Owner) -> list[Problem]:
+    """Add a phone number, kept exactly as written."""
+    number = row.text("number")
+    if not number:
+        return [row.problem("number", "phone number is blank; skipped", "warning")]
+    record.phones.append(
+        Phone(
+            number=number,
+            extension=row.text("extension"),
+            type=row.text("type"),
+            description=row.text("description"),
+            id=row.id() or None,
+        )
+    )
+    return []
+
+
+def _address(row: Row, record: Location) -> list[Problem]:
+    """Add an address; a blank country is the United States."""
+    lines = [row.text("address_2"), row.text("address_3"), row.text("address_4")]
+    address = Address(
+        address_1=row.text("address_1"),
+        city=row.text("city"),
+        state_province=row.text("state_province"),
+        postal_code=row.text("postal_code"),
+        address_2="\n".join(line for line in lines if line),
+        region=row.text("region"),
+        country=row.text("country") or "US",
+        attention=row.text("attention"),
+        address_type=row.text("address_type").lower() or "physical",
+        id=row.id() or None,
+    )
+    if address.address_1 or address.city or address.postal_code:
+        record.addresses.append(address)
+    return []
+
+
+def _language(row: Row, record: Service | Location) -> list[Problem]:
+    """Add the languages a row names; notes such as "Language line available" go to the service."""
+    code = row.text("code").lower()
+    codes, notes = ([code], []) if code else split_languages(row.text("name"))
+    record.languages.extend(c for c in codes if c not in record.languages)
+    if isinstance(record, Service):
+        record.interpretation_services = _append_lines(record.interpretation_services, notes)
+    return []
+
+
+def _eligibility(row: Row, record: Service) -> list[Problem]:
+    """Add a 1.x eligibility text to the service's eligibility description."""
+    record.eligibility_description = _append_lines(
+        record.eligibility_description, [row.text("eligibility")]
+    )
+    return []
+
+
+def _accessibility(row: Row, record: Location) -> list[Problem]:
+    """Add an accessibility note ("Handicap accessible") to the location."""
+    text, details = row.text("description"), row.text("details")
+    note = f"{text}: {details}" if text and details else text or details
+    if note and note not in record.accessibility:
+        record.accessibility.append(note)
+    return []
+
+
+def _document(row: Row, record: Service) -> list[Problem]:
+    """Add a required document."""
+    document = row.text("document")
+    if document and document not in record.required_documents:
+        record.required_documents.append(document)
+    return []
+
+
+def _cost_option(row: Row, record: Service) -> list[Problem]:
+    """Add a price of the service."""
+    amount, problems = values.number(row, "amount", "amount is not a number; left blank")
+    record.cost_options.append(
+        CostOption(
+            option=row.text("option"),
+            amount=amount,
+            currency=row.text("currency").upper() or "USD",
+            amount_description=row.text("amount_description"),
+            id=row.id() or None,
+        )
+    )
+    return problems
+
+
+def _append_lines(text: str, additions: Iterable[str]) -> str:
+    """`text` with each new, non-blank addition on a line of its own."""
+    lines = text.split("\n") if text else []
+    lines += [line for line in additions if line and line not in lines]
+    return "\n".join(lines)
+
+
+def _read_hours(tables: Tables, package: Package) -> None:
+    """Turn each owner's schedule rows (3.0, then 1.x) into that owner's hours."""
+    rows = unique_rows(rows_of(tables, "schedules"), package.problems, blank_ok=True)
+    _set_hours(package, rows, hours_from_schedules)
+    _set_hours(package, rows_of(tables, "regular_schedules"), hours_from_regular)
+
+
+def _set_hours(
+    package: Package, rows: Iterable[Row], read: Callable[[list[Row]], tuple[Hours, list[Problem]]]
+) -> None:
+    """Group rows by owner and give each owner the hours `read` makes of its rows."""
+    groups: dict[int, tuple[HoursOwner, list[Row]]] = {}
+    for row in rows:
+        record, problems = owner(row, package, HOURS_OWNERS)
+        package.problems.extend(problems)
+        if record is not None and not isinstance(record, Organization):
+            groups.setdefault(id(record), (record, []))[1].append(row)
+    for record, group in groups.values():
+        hours, problems = read(group)
+        package.problems.extend(problems)
+        _merge_hours(record, hours)
+
+
+def _merge_hours(record: HoursOwner, hours: Hours) -> None:
+    """Set (or add to) a record's hours."""
+    if not record.hours.windows and not record.hours.text:
+        record.hours = hours
+        return
+    record.hours.windows = sorted(set(record.hours.windows) | set(hours.windows))
+    record.hours.text = _append_lines(record.hours.text, [hours.text])
+
+
+def _read_areas(tables: Tables, package: Package) -> None:
+    """Service areas, from 3.0 extents or from the text of their name and description."""
+    state = default_state(package)
+    for row in rows_of(tables, "service_areas"):
+        _attach(row, package, ("service_id",), lambda r, record: _area(r, record, state))
+
+
+def default_state(package: Package) -> str:
+    """The state most of the package's addresses are in ("FL"), or blank."""
+    states = Counter(
+        address.state_province.upper()
+        for location in package.locations.values()
+        for address in location.addresses
+        if len(address.state_province) == 2
+    )
+    return states.most_common(1)[0][0] if states else ""
+
+
+def _area(row: Row, record: Service, state: str) -> list[Problem]:
+    """Add the areas one row describes; a warning when none can be read."""
+    kind, name, description = (
+        row.text("extent_type").lower(),
+        row.text("name"),
+        row.text("description"),
+    )
+    if is_area_kind(kind):
+        areas = areas_from_extent(kind, row.text("extent"), name, description)
+    else:
+        texts = [name, description] + ([row.text("extent")] if kind not in GEOMETRY else [])
+        areas = next((found for text in texts if (found := parse_area_text(text, state))), [])
+        for area in areas:
+            area.description = description
+    if not areas:
+        detail = name or description or row.text("extent")[:80]
+        return [row.problem("name", "service area could not be read; skipped", "warning", detail)]
+    if len(areas) == 1:
+        areas[0].id = row.id() or None
+    record.service_areas.extend(areas)
+    return []
+
+
+def _read_taxonomy_links(tables: Tables, package: Package) -> None:
+    """Taxonomy terms of services, from 3.0 attributes or 1.x services_taxonomy."""
+    for row in rows_of(tables, "attributes"):
+        if row.text("link_entity").lower() in ("", "service"):
+            _link_term(row, package, "link_id")
+    for row in rows_of(tables, "service_taxonomy"):
+        _link_term(row, package, "service_id")
+
+
+def _link_term(row: Row, package: Package, service_column: str) -> None:
+    """Add one taxonomy term to one service; both must be in the package."""
+    service_id, term_id = row.id(service_column), row.id("taxonomy_term_id")
+    if not service_id or not term_id:
+        package.problems.append(row.problem(service_column, NOT_LINKED, "warning"))
+        return
+    problems = []
+    if service_id not in package.services:
+        message = "links to a service that is not in the package"
+        problems.append(row.problem(service_column, message, detail=service_id))
+    if term_id not in package.taxonomy_terms:
+        message = "links to a taxonomy term that is not in the package"
+        problems.append(row.problem("taxonomy_term_id", message, detail=term_id))
+    package.problems.extend(problems)
+    if not problems and term_id not in package.services[service_id].taxonomy_term_ids:
+        package.services[service_id].taxonomy_term_ids.append(term_id)

@@ -1,0 +1,95 @@
+"""Rows and tables as read from a package, whatever their source: CSV files or JSON documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from referral.directory.hsds.cleaning import clean_id, clean_text
+from referral.directory.records import Problem
+
+
+@dataclass
+class Table:
+    """One file of a package: its name, its columns and its rows.
+
+    `aliases` maps the column names the reader uses to the names this file really has
+    (`taxonomy` → `vocabulary` in HSDS 1.x), so problems name the column the person sees.
+    """
+
+    file: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    def has(self, column: str) -> bool:
+        """Whether the table has `column` (under its own name or an alias)."""
+        return self.aliases.get(column, column) in self.columns or column in self.defaults
+
+    def column(self, name: str) -> str:
+        """The name this table gives the column the reader calls `name`."""
+        return self.aliases.get(name, name)
+
+
+@dataclass
+class Row:
+    """One record: a CSV row (`number` counts the header as row 1) or a JSON object at `path`."""
+
+    table: Table
+    values: dict[str, object]
+    number: int | None
+    path: str = ""
+
+    def text(self, name: str) -> str:
+        """The tidy text of a column (blank when absent)."""
+        return clean_text(self.raw(name))
+
+    def id(self, name: str = "id") -> str:
+        """The identifier in a column, stripped of padding."""
+        return clean_id(self.raw(name))
+
+    def raw(self, name: str) -> object:
+        """The value of a column as read, before any tidying."""
+        value = self.values.get(self.table.column(name))
+        return self.table.defaults.get(name, "") if value is None else value
+
+    def field(self, name: str) -> str:
+        """How a problem names the column: the CSV header, or a JSON path."""
+        column = self.table.column(name)
+        if not self.path:
+            return column
+        return f"{self.path}.{column}" if column else self.path
+
+    def problem(
+        self, name: str, message: str, severity: str = "error", detail: str = ""
+    ) -> Problem:
+        """A problem found in this row's column `name`."""
+        return Problem(self.table.file, self.number, self.field(name), message, severity, detail)
+
+
+Tables = dict[str, list[Table]]
+DUPLICATE = "id is used by an earlier row"
+BLANK = "required value is blank"
+
+
+def rows_of(tables: Tables, name: str) -> Iterator[Row]:
+    """Every row of every table read under the canonical `name`."""
+    for table in tables.get(name, []):
+        yield from table.rows
+
+
+def unique_rows(
+    rows: Iterable[Row], problems: list[Problem], blank_ok: bool = False
+) -> Iterator[Row]:
+    """Rows whose id is new; an error for each repeated id (and each blank one unless allowed)."""
+    seen: set[str] = set()
+    for row in rows:
+        key = row.id()
+        if not key and not blank_ok:
+            problems.append(row.problem("id", BLANK))
+        elif key and key in seen:
+            problems.append(row.problem("id", DUPLICATE, detail=key))
+        else:
+            seen.add(key)
+            yield row

@@ -1,0 +1,80 @@
+"""Importing an HSDS package: read, check, write all or nothing, then bring the index up to date."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from referral.directory import models as m
+from referral.directory.hsds.reader import read_package
+from referral.directory.indexing import reindex_all, reindex_services
+from referral.directory.records import Package, Problem
+from referral.directory.store import ImportSummary, save_package
+from referral.extensions import db
+from referral.search.index import ServiceIndex
+
+Progress = Callable[[str], None]
+SMALL_IMPORT = 200
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import or a dry run."""
+
+    source: str
+    dry_run: bool
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    summary: ImportSummary | None = None
+    package: Package | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the package had no errors (and, unless a dry run, was written)."""
+        return not self.errors
+
+    def warning_counts(self) -> list[tuple[str, str, str, int]]:
+        """Warnings grouped as (file, field, message, count), most frequent first."""
+        counts = Counter((w.file, w.field, w.message) for w in self.warnings)
+        return [(*key, n) for key, n in counts.most_common()]
+
+
+def import_package(
+    path: str | Path, index: ServiceIndex, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    """Import `path`; on any error, or in a dry run, nothing is written. Commits on success."""
+    say = progress or (lambda _line: None)
+    package = read_package(path, progress=say)
+    report = ImportReport(str(path), dry_run, package.errors, package.warnings, package=package)
+    if report.errors:
+        return report
+    try:
+        report.summary = save_package(package, say)
+    except Exception:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+        return report
+    db.session.commit()
+    refresh_index(index, report.summary.service_ids, say)
+    return report
+
+
+def refresh_index(index: ServiceIndex, service_ids: list[str], say: Progress) -> None:
+    """Update the documents of a few services, or rebuild the index after a large import."""
+    if len(service_ids) <= SMALL_IMPORT and index.doc_count() > 0:
+        say(f"updating the search index for {len(service_ids)} services")
+        reindex_services(index, service_ids)
+    else:
+        say("rebuilding the search index")
+        reindex_all(index, say)
+
+
+def directory_is_empty() -> bool:
+    """Whether the database holds no services yet."""
+    return not db.session.scalar(select(func.count()).select_from(m.Service))

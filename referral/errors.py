@@ -1,0 +1,96 @@
+"""Domain errors and the one place they become HTTP answers: JSON for APIs, pages for people."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from referral.extensions import db
+
+
+class AppError(Exception):
+    """An error a person can act on; `status` is its HTTP status, `field` the input at fault."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadInput(AppError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(AppError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class Refused(AppError):
+    status, code = 422, "unprocessable"
+
+
+def wants_json() -> bool:
+    """Whether the answer should be JSON (API paths, or a client that asks for JSON)."""
+    if request.path.startswith(("/api/", "/hsds")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_body(code: str, message: str, field: str | None) -> dict:
+    """The JSON error document of the API."""
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return {"error": body}
+
+
+def handle_app_error(exc: AppError):
+    """Answer a domain error as JSON or as a page, after undoing the request's changes."""
+    db.session.rollback()
+    if wants_json():
+        return jsonify(error_body(exc.code, exc.message, exc.field)), exc.status
+    if exc.status == 401:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+def handle_http_error(exc: HTTPException):
+    """Answer Flask's own errors (404, 405, CSRF, …) in the same shapes."""
+    db.session.rollback()
+    code = (exc.name or "error").lower().replace(" ", "_")
+    message = exc.description or exc.name
+    if wants_json():
+        return jsonify(error_body(code, message, None)), exc.code
+    return render_template("error.html", status=exc.code, message=message), exc.code
+
+
+def commit_or_rollback(response):
+    """Commit the request's work once, at its end, when it succeeded."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers and the end-of-request commit."""
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.after_request(commit_or_rollback)

@@ -1,0 +1,54 @@
+"""How results are ordered: text relevance blended with need match and distance.
+
+    score = 10 × (0.45 × relevance + 0.30 × proximity + 0.25 × need_match)
+
+- relevance: the result's text score divided by the best text score among the results (1 when the
+  search has no words, so only need and distance order the list);
+- proximity: 1 / (1 + distance / scale), with scale a quarter of the radius (at least one mile);
+  a result found only through its service area (no address near by) counts as half-way;
+  with no `near`, proximity is 0 for everyone and does not change the order;
+- need_match: 1 when the service meets one of the needs asked for (a category, or a need the
+  search words name, such as "pantry" for food), else 0.
+
+So on equal text the closer result wins, and a near result that meets the need beats a far one
+that merely shares a word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+W_RELEVANCE = 0.45
+W_PROXIMITY = 0.30
+W_NEED = 0.25
+AREA_ONLY_PROXIMITY = 0.5
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What ranking knows of one candidate."""
+
+    text_score: float
+    distance_miles: float | None
+    need_match: bool
+    served_by_area: bool = False
+
+
+def proximity(distance_miles: float | None, radius_miles: float, served_by_area: bool) -> float:
+    """Closeness in [0, 1]: 1 at the point searched, falling off with distance."""
+    if distance_miles is None:
+        return AREA_ONLY_PROXIMITY if served_by_area else 0.0
+    scale = max(radius_miles / 4.0, 1.0)
+    return 1.0 / (1.0 + distance_miles / scale)
+
+
+def blend(signals: Signals, best_text_score: float, radius_miles: float | None) -> float:
+    """The score a result is ordered by (higher first)."""
+    relevance = signals.text_score / best_text_score if best_text_score > 0 else 1.0
+    near = (
+        proximity(signals.distance_miles, radius_miles, signals.served_by_area)
+        if radius_miles is not None
+        else 0.0
+    )
+    need = 1.0 if signals.need_match else 0.0
+    return round(10 * (W_RELEVANCE * relevance + W_PROXIMITY * near + W_NEED * need), 4)

@@ -1,0 +1,147 @@
+"""The case manager's pages: search, and a details page per service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, render_template, request, session
+
+from referral.auth.access import require_directory_access
+from referral.directory.needs import NEED_KEYS, NEED_LABELS
+from referral.directory.snapshot import read_directory
+from referral.errors import NotFound
+from referral.search import hours as h
+from referral.search.documents import effective_hours, location_timezone
+from referral.search.engine import search as run_search
+from referral.search.params import ParamError, parse_search
+from referral.search.serialize import result_json
+from referral.services import services
+
+bp = Blueprint("web", __name__)
+RADII = (1, 2, 5, 10, 15, 25, 50, 100)
+
+
+@bp.get("/")
+@require_directory_access
+def search():
+    """The search page: one box for words, one for the place, results below."""
+    args = request.args.to_dict()
+    if "near" not in args and session.get("near"):
+        args["near"] = session["near"]
+    form = SearchForm(args, request.args.getlist("category"))
+    error, response, search_request = None, None, None
+    if form.submitted:
+        try:
+            search_request = parse_search(
+                args,
+                lambda name: request.args.getlist(name),
+                services().geocoder,
+                current_app.config["REFERRAL"]["DEFAULT_RADIUS_MILES"],
+                current_app.config["REFERRAL"]["DEFAULT_TIMEZONE"],
+            )
+            response = run_search(services().index, search_request)
+            session["near"] = args.get("near", "")
+        except ParamError as exc:
+            error = exc
+    rows = [result_json(r) for r in response.results] if response else []
+    status = 400 if error else 200
+    return render_template(
+        "search/search.html",
+        form=form,
+        error=error,
+        response=response,
+        search_request=search_request,
+        rows=rows,
+        needs=NEED_KEYS,
+        need_labels=NEED_LABELS,
+        radii=RADII,
+    ), status
+
+
+class SearchForm:
+    """The values the search form shows back to the user."""
+
+    def __init__(self, args: dict, categories: list[str]) -> None:
+        self.q = args.get("q", "")
+        self.near = args.get("near", "")
+        self.radius = args.get("radius", "")
+        self.categories = categories
+        self.language = args.get("language", "")
+        self.open_now = args.get("open_now") == "1"
+        self.free = args.get("free") == "1"
+        self.age = args.get("age", "")
+        self.page = args.get("offset", "0")
+        self.submitted = any(k in request.args for k in ("q", "near", "category"))
+
+
+@bp.get("/services/<service_id>")
+@require_directory_access
+def service_details(service_id: str):
+    """Everything a case manager tells a patient about one service."""
+    package = read_directory([service_id])
+    service = package.services.get(service_id)
+    if service is None:
+        raise NotFound("There is no service with that id. It may have been removed.")
+    places = locations_of(package, service, request.args.get("location"))
+    return render_template(
+        "search/service.html",
+        service=service,
+        organization=package.organizations.get(service.organization_id),
+        places=places,
+        terms=[
+            package.taxonomy_terms[t]
+            for t in service.taxonomy_term_ids
+            if t in package.taxonomy_terms
+        ],
+        need_labels=NEED_LABELS,
+        needs=needs_of(service_id),
+    )
+
+
+def locations_of(package, service, first_id: str | None) -> list[dict]:
+    """The service's locations with their hours evaluated now; the one asked for first."""
+    places = []
+    for sal in package.service_at_locations.values():
+        location = package.locations.get(sal.location_id)
+        if sal.service_id != service.id or location is None:
+            continue
+        hours = effective_hours(service, sal, location)
+        zone = location_timezone(location) or current_app.config["REFERRAL"]["DEFAULT_TIMEZONE"]
+        now = h.local_now(zone)
+        places.append(
+            {
+                "location": location,
+                "sal": sal,
+                "hours": hours,
+                "week": h.format_week(hours.windows),
+                "open_now": h.is_open(hours.windows, now),
+                "today": now.weekday(),
+            }
+        )
+    places.sort(key=lambda p: p["location"].id != first_id)
+    return places
+
+
+def needs_of(service_id: str) -> list[str]:
+    """The need keys recorded for a service."""
+    from sqlalchemy import select
+
+    from referral.directory.models import ServiceNeed
+    from referral.extensions import db
+
+    return list(
+        db.session.scalars(select(ServiceNeed.need).where(ServiceNeed.service_id == service_id))
+    )
+
+
+@bp.app_template_filter("tel")
+def tel_href(number: str) -> str:
+    """A `tel:` link target for a phone number as written."""
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"
+
+
+@bp.app_context_processor
+def inject_now():
+    """The current year for the footer."""
+    return {"current_year": datetime.now().year}

@@ -1,0 +1,72 @@
+"""Signing in, roles, CSRF and API tokens."""
+
+from sqlalchemy import select
+
+from referral.auth.models import ApiToken, User
+from referral.auth.operations import issue_token
+from referral.extensions import db
+from tests.conftest import PASSWORD, add_user, csrf_token, sign_in
+
+
+def test_sign_in_with_the_right_password_and_out_again(app, client):
+    add_user(app, "maria", "case_manager")
+    response = sign_in(client, "maria")
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "maria" in page and "case manager" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(app, client):
+    add_user(app, "maria", "case_manager")
+    response = sign_in(client, "maria", "not the password")
+    assert response.status_code == 401
+    assert "do not match" in response.get_data(as_text=True)
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(app, client):
+    add_user(app, "maria", "case_manager")
+    response = client.post("/login", data={"username": "maria", "password": PASSWORD})
+    assert response.status_code == 400
+    assert response.headers.get("Location") != "/"
+
+
+def test_passwords_are_stored_hashed(app):
+    add_user(app, "maria", "case_manager")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "maria"))
+        assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
+
+
+def test_api_tokens_are_stored_as_digests_and_authenticate(app, client):
+    add_user(app, "eve", "curator")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "eve"))
+        token = issue_token(user)
+        db.session.commit()
+        stored = db.session.scalars(select(ApiToken.digest)).all()
+    assert token not in stored and len(stored) == 1
+    app.config["REFERRAL"]["PUBLIC_DIRECTORY"] = False
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/search?q=food", headers=headers).status_code == 200
+    assert (
+        client.get("/api/v1/search?q=food", headers={"Authorization": "Bearer nope"}).status_code
+        == 401
+    )
+
+
+def test_a_closed_directory_sends_people_to_sign_in(app, client):
+    app.config["REFERRAL"]["PUBLIC_DIRECTORY"] = False
+    response = client.get("/?q=food")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_next_never_leaves_the_site(app, client):
+    add_user(app, "maria", "case_manager")
+    token = csrf_token(client)
+    response = client.post(
+        "/login?next=https://evil.example/x",
+        data={"username": "maria", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"

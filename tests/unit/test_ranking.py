@@ -1,0 +1,37 @@
+"""The ranking formula's properties."""
+
+from referral.search.ranking import Signals, blend, proximity
+
+
+def test_on_equal_text_the_closer_result_wins():
+    near = blend(Signals(5.0, 1.0, False), 5.0, 10)
+    far = blend(Signals(5.0, 8.0, False), 5.0, 10)
+    assert near > far
+
+
+def test_a_near_exact_need_match_beats_a_far_keyword_hit():
+    need_near = blend(Signals(2.0, 0.5, True), 6.0, 10)
+    keyword_far = blend(Signals(6.0, 9.5, False), 6.0, 10)
+    assert need_near > keyword_far
+
+
+def test_better_text_wins_at_the_same_distance():
+    assert blend(Signals(6.0, 3.0, False), 6.0, 10) > blend(Signals(3.0, 3.0, False), 6.0, 10)
+
+
+def test_without_a_place_distance_plays_no_part():
+    assert blend(Signals(4.0, None, False), 4.0, None) == blend(
+        Signals(4.0, None, False, True), 4.0, None
+    )
+
+
+def test_proximity_falls_with_distance_and_area_only_counts_half():
+    assert proximity(0.0, 10, False) == 1.0
+    assert proximity(1.0, 10, False) > proximity(5.0, 10, False) > proximity(20.0, 10, False)
+    assert proximity(None, 10, True) == 0.5
+    assert proximity(None, 10, False) == 0.0
+
+
+def test_with_no_words_relevance_is_full_for_everyone():
+    assert blend(Signals(0.0, 2.0, True), 0.0, 10) == blend(Signals(0.0, 2.0, True), 0.0, 10)
+    assert blend(Signals(0.0, 2.0, True), 0.0, 10) > blend(Signals(0.0, 2.0, False), 0.0, 10)
