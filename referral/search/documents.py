@@ -104,6 +104,7 @@ def payload(service, org, location, sal, terms, needs, languages, hours) -> dict
     phones = [p.number for p in (sal.phones if sal else [])]
     phones += [p.number for p in service.phones]
     phones += [p.number for p in (location.phones if location else [])]
+    phones += [p.number for p in (org.phones if org else [])]
     return {
         "service_name": service.name,
         "organization_name": org.name if org else "",

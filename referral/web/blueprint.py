@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, render_template, request, session
 
 from referral.auth.access import require_directory_access
+from referral.directory.hsds.languages import language_name
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.directory.snapshot import read_directory
 from referral.errors import NotFound
@@ -95,6 +96,7 @@ def service_details(service_id: str):
         ],
         need_labels=NEED_LABELS,
         needs=needs_of(service_id),
+        areas=list(dict.fromkeys(a.name or a.value or "Nationwide" for a in service.service_areas)),
     )
 
 
@@ -139,6 +141,12 @@ def tel_href(number: str) -> str:
     """A `tel:` link target for a phone number as written."""
     digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
     return f"tel:{digits}"
+
+
+@bp.app_template_filter("language_names")
+def language_names(codes: list[str]) -> str:
+    """Language codes as names people read: "en, es" → "English, Spanish"."""
+    return ", ".join(language_name(code) for code in codes)
 
 
 @bp.app_context_processor

@@ -149,3 +149,8 @@ def test_a_closed_directory_needs_credentials(bundled_app):
         assert response.get_json()["error"]["code"] == "unauthorized"
     finally:
         bundled_app.config["REFERRAL"]["PUBLIC_DIRECTORY"] = True
+
+
+def test_every_result_has_a_phone_to_call_falling_back_to_the_organization(api):
+    body = search(api, q="food pantry", near="44113", radius=25, limit=50)
+    assert body["results"] and all(r["phones"] for r in body["results"])

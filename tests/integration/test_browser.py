@@ -1,0 +1,104 @@
+"""End to end in headless Chromium: sign in, search near a ZIP, open a service; desktop, phone."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import add_user, dispose, load_directory, make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The app with the bundled directory, served on a loopback port in a thread."""
+    app = make_app("sqlite", tmp_path_factory.mktemp("live"))
+    load_directory(app)
+    add_user(app, "maria", "case_manager")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    dispose(app)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", "maria")
+    page.fill("#password", "correct horse battery")
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_case_manager_finds_a_food_pantry_near_a_zip_with_the_keyboard(page, live_server):
+    sign_in(page, live_server)
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("food pantry")
+    page.fill("#near", "44113")
+    page.press("#near", "Enter")
+    page.wait_for_selector("ol.results li")
+    assert "within 10 mi of 44113" in page.inner_text(".count")
+    first = page.locator("ol.results li").first
+    assert "mi" in first.inner_text()
+    assert first.locator("a.phone").first.get_attribute("href").startswith("tel:")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    first.locator("h2 a").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("article.service")
+    assert page.locator("h2", has_text="Contact").count() == 1
+    assert page.locator("text=Hours").first.is_visible()
+
+
+def test_filters_and_no_dead_end(page, live_server):
+    page.goto(f"{live_server}/?q=zzzyyyxxx&near=44113")
+    assert page.locator("text=Nothing matched").is_visible()
+    page.click("text=Search a wider area")
+    page.wait_for_load_state()
+    assert "radius=25" in page.url
+
+
+def test_the_search_page_fits_a_phone_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/?q=shelter&near=44102")
+    page.wait_for_selector("ol.results li")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    context.close()
