@@ -99,7 +99,10 @@ def init_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Run the web app on the development server (use gunicorn in production)."""
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("import")

@@ -92,3 +92,35 @@ def test_users_create_through_the_app_runner(app):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.username == "lee")) == "curator"
+
+
+def test_serve_answers_http_requests(cli_env):
+    import socket
+    import time
+    import urllib.request
+
+    assert run_cli(["init"], cli_env).returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "referral.cli", "serve", "--port", str(port)],
+        env=cli_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                url = f"http://127.0.0.1:{port}/api/v1/search?q=food&near=44113"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    body = response.read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body and b'"results"' in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
