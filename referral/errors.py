@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -89,8 +91,23 @@ def commit_or_rollback(response):
     return response
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters() -> None:
+    """Refuse parameters carrying control characters (databases reject NUL) before any view."""
+    for name, value in [*request.args.items(multi=True), *request.form.items(multi=True)]:
+        if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+            raise BadInput(
+                f"{name} holds a control character; remove it and try again.", field=name
+            )
+    if CONTROL_CHARACTERS.search(request.path):
+        raise NotFound("There is no page at that address.")
+
+
 def register(app: Flask) -> None:
-    """Install the error handlers and the end-of-request commit."""
+    """Install the error handlers, the input check and the end-of-request commit."""
+    app.before_request(refuse_control_characters)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.after_request(commit_or_rollback)

@@ -1,7 +1,8 @@
-"""Sign-in form."""
+"""Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -11,3 +12,23 @@ class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in on this computer")
+
+
+class NewUserForm(FlaskForm):
+    """An account an admin adds; the password is generated and shown once."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Name shown on referral slips", validators=[Length(max=120)])
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("case_manager", "Case manager"),
+            SelectChoice("curator", "Curator"),
+            SelectChoice("staff", "Front-desk staff"),
+            SelectChoice("admin", "Administrator"),
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A bare form: a button that posts with CSRF protection."""

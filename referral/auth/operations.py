@@ -66,3 +66,15 @@ def ensure_admin() -> str | None:
     password = secrets.token_urlsafe(12)
     create_user("admin", "admin", password, display_name="Administrator")
     return password
+
+
+def reset_password(user: User) -> str:
+    """Give `user` a new random password and return it (to be shown once)."""
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    return password
+
+
+def list_users() -> list[User]:
+    """Every account, by username."""
+    return list(db.session.scalars(select(User).order_by(User.username)))

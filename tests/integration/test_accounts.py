@@ -1,5 +1,7 @@
 """Signing in, roles, CSRF and API tokens."""
 
+import re
+
 from sqlalchemy import select
 
 from referral.auth.models import ApiToken, User
@@ -70,3 +72,77 @@ def test_next_never_leaves_the_site(app, client):
         data={"username": "maria", "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"] == "/"
+
+
+def admin_client(app, client):
+    add_user(app, "root", "admin")
+    sign_in(client, "root")
+    return client
+
+
+def test_accounts_page_needs_sign_in_and_the_admin_role(app, client):
+    assert client.get("/admin/users").status_code == 302
+    add_user(app, "maria", "case_manager")
+    sign_in(client, "maria")
+    response = client.get("/admin/users")
+    assert response.status_code == 403 and "Not allowed" in response.get_data(as_text=True)
+    assert 'href="/admin/users"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_admin_adds_a_person_who_signs_in_with_the_password_shown_once(app, client):
+    admin_client(app, client)
+    token = csrf_token(client, "/admin/users")
+    page = client.post(
+        "/admin/users",
+        data={"username": "sam", "display_name": "Sam Ortiz", "role": "staff", "csrf_token": token},
+    ).get_data(as_text=True)
+    password = re.search(r'<code class="secret">([^<]+)</code>', page).group(1)
+    assert "shown only this once" in page
+    assert password not in client.get("/admin/users").get_data(as_text=True)
+    other = app.test_client()
+    assert sign_in(other, "sam", password).status_code == 302
+
+
+def test_a_duplicate_username_is_refused_on_the_form(app, client):
+    admin_client(app, client)
+    token = csrf_token(client, "/admin/users")
+    response = client.post(
+        "/admin/users", data={"username": "root", "role": "staff", "csrf_token": token}
+    )
+    assert response.status_code == 422 and "already a user" in response.get_data(as_text=True)
+
+
+def test_switching_an_account_off_stops_sign_in_and_its_tokens(app, client):
+    admin_client(app, client)
+    add_user(app, "eve", "curator")
+    with app.app_context():
+        eve = db.session.scalar(select(User).where(User.username == "eve"))
+        token, eve_id = issue_token(eve), eve.id
+        db.session.commit()
+    app.config["REFERRAL"]["PUBLIC_DIRECTORY"] = False
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/search?q=x", headers=headers).status_code == 200
+    action = csrf_token(client, "/admin/users")
+    assert (
+        client.post(f"/admin/users/{eve_id}/active", data={"csrf_token": action}).status_code == 302
+    )
+    assert app.test_client().get("/api/v1/search?q=x", headers=headers).status_code == 401
+    assert sign_in(app.test_client(), "eve").status_code == 401
+
+
+def test_an_admin_cannot_switch_off_their_own_account(app, client):
+    admin_client(app, client)
+    with app.app_context():
+        root_id = db.session.scalar(select(User.id).where(User.username == "root"))
+    action = csrf_token(client, "/admin/users")
+    assert (
+        client.post(f"/admin/users/{root_id}/active", data={"csrf_token": action}).status_code
+        == 422
+    )
+
+
+def test_account_buttons_need_the_csrf_token(app, client):
+    admin_client(app, client)
+    with app.app_context():
+        root_id = db.session.scalar(select(User.id).where(User.username == "root"))
+    assert client.post(f"/admin/users/{root_id}/password").status_code in {400, 422}

@@ -199,3 +199,26 @@ def test_export_json_is_a_list_of_service_documents(app, runner, tmp_path):
     assert result.exit_code == 0
     docs = json.loads((tmp_path / "d.json").read_text())
     assert {d["id"] for d in docs} == {"s1", "s2"}
+
+
+def test_a_small_import_into_a_full_index_updates_just_those_services(app, runner, tmp_path):
+    load_directory(app, BUNDLED)
+    before = services_in_index(app)
+    package = small_package(tmp_path / "pkg")
+    assert runner.invoke(args=["import", str(package)]).exit_code == 0
+    assert services_in_index(app) == before + 2
+    renamed = [
+        ["id", "organization_id", "name", "description", "status"],
+        ["s1", "o1", "Eastside Grocery Cupboard", "Groceries every week.", "active"],
+        ["s2", "o1", "Eastside Rent Help", "Help with rent when money is short.", "active"],
+    ]
+    result = runner.invoke(
+        args=["import", str(small_package(tmp_path / "v2", **{"services.csv": renamed}))]
+    )
+    assert "updating the search index for 2 services" in result.output
+    client = app.test_client()
+    assert (
+        client.get("/api/v1/search?q=cupboard&near=44106").get_json()["results"][0]["service_id"]
+        == "s1"
+    )
+    assert services_in_index(app) == before + 2

@@ -21,12 +21,15 @@ _BEST_FIT = {"¬": 0xA9}  # `⌐` (0xA9) was saved as `¬`
 _INVISIBLE = str.maketrans({"\u200b": "", "\ufeff": "", "\u2011": "-", "\xa0": " "})
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_text(value: object) -> str:
     """A value as tidy text: stripped, escapes and tags resolved, broken characters repaired."""
     if value is None:
         return ""
     text = str(value).replace("\\r\\n", "\n").replace("\\n", "\n").replace("\r\n", "\n")
-    text = _TAG.sub("", text)
+    text = _TAG.sub("", _CONTROL.sub("", text))
     if not text.isascii():
         text = repair_mojibake(text).translate(_INVISIBLE)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
@@ -34,8 +37,8 @@ def clean_text(value: object) -> str:
 
 
 def clean_id(value: object) -> str:
-    """An identifier as text, stripped of padding."""
-    return "" if value is None else str(value).strip()
+    """An identifier as text, stripped of padding and control characters."""
+    return "" if value is None else _CONTROL.sub("", str(value)).strip()
 
 
 def repair_mojibake(text: str) -> str:

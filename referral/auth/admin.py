@@ -1,0 +1,88 @@
+"""Account administration (admins only): add people, reset passwords, switch accounts off."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from referral.auth.access import require_roles
+from referral.auth.forms import ActionForm, NewUserForm
+from referral.auth.models import User
+from referral.auth.operations import AccountError, create_user, list_users, reset_password
+from referral.errors import NotFound, Refused
+from referral.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@require_roles("admin")
+def users():
+    """Every account with its role and state, and a form to add one."""
+    return render_page(NewUserForm())
+
+
+def render_page(form: NewUserForm, password: str | None = None, for_user: str = "", status=200):
+    """The accounts page, optionally showing a new password once."""
+    return render_template(
+        "auth/users.html",
+        users=list_users(),
+        form=form,
+        action=ActionForm(),
+        password=password,
+        for_user=for_user,
+    ), status
+
+
+@bp.post("/users")
+@require_roles("admin")
+def add_user():
+    """Add an account with a random password, shown on the next page once."""
+    form = NewUserForm()
+    if not form.validate_on_submit():
+        return render_page(form, status=400)
+    password = secrets.token_urlsafe(12)
+    try:
+        create_user(form.username.data, form.role.data, password, form.display_name.data or "")
+    except AccountError as exc:
+        form.username.errors.append(str(exc))
+        return render_page(form, status=422)
+    return render_page(NewUserForm(formdata=None), password, form.username.data)
+
+
+@bp.post("/users/<int:user_id>/password")
+@require_roles("admin")
+def new_password(user_id: int):
+    """Reset a user's password to a random one, shown once."""
+    check_action()
+    user = find(user_id)
+    return render_page(NewUserForm(formdata=None), reset_password(user), user.username)
+
+
+@bp.post("/users/<int:user_id>/active")
+@require_roles("admin")
+def toggle_active(user_id: int):
+    """Switch an account off (it can no longer sign in or use its tokens) or back on."""
+    check_action()
+    user = find(user_id)
+    if user.id == current_user.id:
+        raise Refused("You cannot switch off your own account.")
+    user.active = not user.active
+    flash(f"{user.username} is {'active' if user.active else 'switched off'}.", "info")
+    return redirect(url_for("admin.users"))
+
+
+def check_action() -> None:
+    """Refuse a button post without a valid CSRF token."""
+    if not ActionForm().validate_on_submit():
+        raise Refused("The form expired. Reload the page and try again.")
+
+
+def find(user_id: int) -> User:
+    """The account with that id, or 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such account.")
+    return user
