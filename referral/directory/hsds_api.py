@@ -15,7 +15,7 @@ from referral.directory.hsds.writer import (
     service_document,
     taxonomy_term_document,
 )
-from referral.directory.snapshot import read_directory
+from referral.directory.snapshot import read_directory, term_record
 from referral.errors import BadInput, NotFound
 from referral.extensions import db
 from referral.search.geo import area_key, bounding_box, miles_between
@@ -148,15 +148,8 @@ def list_taxonomy_terms():
         t.id: t
         for t in db.session.scalars(select(m.TaxonomyTerm).where(m.TaxonomyTerm.id.in_(ids)))
     }
-    contents = [taxonomy_term_document(snapshot_term(terms[i])) for i in ids if i in terms]
+    contents = [taxonomy_term_document(term_record(terms[i])) for i in ids if i in terms]
     return jsonify(page_object(contents, total, page, per_page))
-
-
-def snapshot_term(term: m.TaxonomyTerm):
-    """A taxonomy term row as a record."""
-    from referral.directory.snapshot import term_record
-
-    return term_record(term)
 
 
 def service_filters(query: Select) -> Select:

@@ -19,9 +19,10 @@ def read_directory(service_ids: Iterable[str] | None = None) -> r.Package:
     services = select_services(service_ids)
     package = r.Package(source="database")
     sals = rows_by(m.ServiceAtLocation, m.ServiceAtLocation.service_id, [s.id for s in services])
-    location_ids = {x.location_id for x in sals}
-    locations = select_by_ids(m.Location, location_ids) if service_ids is not None else None
-    locations = locations if locations is not None else db.session.scalars(select(m.Location)).all()
+    if service_ids is None:
+        locations = list(db.session.scalars(select(m.Location)))
+    else:
+        locations = select_by_ids(m.Location, {x.location_id for x in sals})
     org_ids = {s.organization_id for s in services} | {
         loc.organization_id for loc in locations if loc.organization_id
     }

@@ -88,53 +88,43 @@ def save_terms(package: r.Package, summary: ImportSummary) -> None:
         }
         for t in package.taxonomy_terms.values()
     ]
-    upsert_plain(m.TaxonomyTerm, rows, "taxonomy_terms", summary)
+    upsert(m.TaxonomyTerm, rows, "taxonomy_terms", summary)
 
 
-def upsert_plain(model: type, rows: list[dict], kind: str, summary: ImportSummary) -> None:
-    """Upsert rows of a model that has no version column."""
+def upsert(model: type, rows: list[dict], kind: str, summary: ImportSummary) -> None:
+    """Insert new rows of `model` and update existing ones, matched by id.
+
+    Editable records (those with a version) get version 1 when new and the next version when
+    updated, so a curator's pending edit of an older version is refused later.
+    """
     existing: set[str] = set()
     for part in chunks([row["id"] for row in rows]):
         existing.update(db.session.scalars(select(model.id).where(model.id.in_(part))))
-    for part in chunks([row for row in rows if row["id"] not in existing]):
+    versioned = hasattr(model, "version")
+    now = m.utcnow()
+    stamp = {"version": 1, "updated_at": now} if versioned else {}
+    for part in chunks([{**row, **stamp} for row in rows if row["id"] not in existing]):
         db.session.execute(insert(model), part)
-    for part in chunks([row for row in rows if row["id"] in existing]):
+    stale = [row for row in rows if row["id"] in existing]
+    for part in chunks(stale):
+        if versioned:
+            ids = [row["id"] for row in part]
+            bump = {"version": model.version + 1, "updated_at": now}
+            db.session.execute(update(model).where(model.id.in_(ids)).values(**bump))
         db.session.execute(update(model), part)
-    summary.created[kind] = len(rows) - len(existing)
-    summary.updated[kind] = len(existing)
+    summary.created[kind] = len(rows) - len(stale)
+    summary.updated[kind] = len(stale)
 
 
 def save_organizations(package: r.Package, summary: ImportSummary) -> None:
     """Upsert organizations and replace their own phones."""
     orgs = list(package.organizations.values())
     rows = [organization_row(o) for o in orgs]
-    upsert_versioned(m.Organization, rows, "organizations", summary)
+    upsert(m.Organization, rows, "organizations", summary)
     phones = [
         phone_row(p, i, "organization_id", o.id) for o in orgs for i, p in enumerate(o.phones)
     ]
     replace_children(m.Phone, "organization_id", [o.id for o in orgs], phones)
-
-
-def upsert_versioned(model: type, rows: list[dict], kind: str, summary: ImportSummary) -> None:
-    """Upsert rows of an editable model, raising the version of those that existed."""
-    existing: set[str] = set()
-    for part in chunks([row["id"] for row in rows]):
-        existing.update(db.session.scalars(select(model.id).where(model.id.in_(part))))
-    now = m.utcnow()
-    for part in chunks([row for row in rows if row["id"] not in existing]):
-        db.session.execute(
-            insert(model), [{**row, "version": 1, "updated_at": now} for row in part]
-        )
-    stale = [row for row in rows if row["id"] in existing]
-    for part in chunks(stale):
-        db.session.execute(
-            update(model)
-            .where(model.id.in_([row["id"] for row in part]))
-            .values(version=model.version + 1, updated_at=now)
-        )
-        db.session.execute(update(model), part)
-    summary.created[kind] = len(rows) - len(stale)
-    summary.updated[kind] = len(stale)
 
 
 def organization_row(o: r.Organization) -> dict:
@@ -194,7 +184,7 @@ def language_rows(codes: list[str], owner_column: str, owner_id: str) -> list[di
 def save_locations(package: r.Package, summary: ImportSummary) -> None:
     """Upsert locations and replace their addresses, phones, hours and languages."""
     locs = list(package.locations.values())
-    upsert_versioned(m.Location, [location_row(loc) for loc in locs], "locations", summary)
+    upsert(m.Location, [location_row(loc) for loc in locs], "locations", summary)
     ids = [loc.id for loc in locs]
     addresses = [address_row(a, i, loc.id) for loc in locs for i, a in enumerate(loc.addresses)]
     replace_children(m.Address, "location_id", ids, addresses)
@@ -246,7 +236,7 @@ def save_services(package: r.Package, summary: ImportSummary) -> None:
     """Upsert services and replace everything they own, including their need keys."""
     services = list(package.services.values())
     rows = [service_row(s) for s in services]
-    upsert_versioned(m.Service, rows, "services", summary)
+    upsert(m.Service, rows, "services", summary)
     ids = [s.id for s in services]
     phones = [phone_row(p, i, "service_id", s.id) for s in services for i, p in enumerate(s.phones)]
     replace_children(m.Phone, "service_id", ids, phones)
@@ -369,7 +359,7 @@ def save_service_at_locations(package: r.Package, summary: ImportSummary) -> Non
         for x in sals
     ]
     drop_vanished_links(package)
-    upsert_plain(m.ServiceAtLocation, rows, "service_at_locations", summary)
+    upsert(m.ServiceAtLocation, rows, "service_at_locations", summary)
     ids = [x.id for x in sals]
     column = "service_at_location_id"
     phones = [phone_row(p, i, column, x.id) for x in sals for i, p in enumerate(x.phones)]

@@ -60,8 +60,6 @@ def search(
 ) -> SearchResponse:
     """Find, filter and rank the documents that answer `request`."""
     text_query = words_query(request.q)
-    if text_query is None and request.q.strip():
-        return SearchResponse(total=0)
     with index.searcher() as searcher:
         hits = searcher.search(
             text_query or wq.Every(),

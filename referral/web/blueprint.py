@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request, session
+from sqlalchemy import select
 
 from referral.auth.access import require_directory_access
 from referral.directory.hsds.languages import language_name
+from referral.directory.models import ServiceNeed
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.directory.snapshot import read_directory
 from referral.errors import NotFound
+from referral.extensions import db
 from referral.search import hours as h
 from referral.search.documents import effective_hours, location_timezone
 from referral.search.engine import search as run_search
@@ -126,11 +129,6 @@ def locations_of(package, service, first_id: str | None) -> list[dict]:
 
 def needs_of(service_id: str) -> list[str]:
     """The need keys recorded for a service."""
-    from sqlalchemy import select
-
-    from referral.directory.models import ServiceNeed
-    from referral.extensions import db
-
     return list(
         db.session.scalars(select(ServiceNeed.need).where(ServiceNeed.service_id == service_id))
     )

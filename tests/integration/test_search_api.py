@@ -154,3 +154,8 @@ def test_a_closed_directory_needs_credentials(bundled_app):
 def test_every_result_has_a_phone_to_call_falling_back_to_the_organization(api):
     body = search(api, q="food pantry", near="44113", radius=25, limit=50)
     assert body["results"] and all(r["phones"] for r in body["results"])
+
+
+def test_words_that_carry_no_meaning_browse_near_the_place_instead_of_failing(api):
+    body = search(api, q="the a of", near="44113", radius=5)
+    assert body["total"] > 0
