@@ -30,7 +30,7 @@ from common import (
     summary,
 )
 
-from referral.search.geo import miles_between, zip_place
+from referral.search.geo import area_key, miles_between, zip_place
 
 OWN_QUERIES = Path(__file__).with_name("queries-miami.json")
 
@@ -51,15 +51,40 @@ def relevance_table(package: Path):
     return codes, points
 
 
-def relevant_services(query: dict, codes, points) -> set[str]:
+def hsds3_relevance_table(package: Path):
+    """Term codes, coordinates and covered areas of every service of an HSDS 3.0 package."""
+    terms = {row["id"]: row["code"] for row in read_csv(package / "taxonomy_terms.csv")}
+    codes = defaultdict(set)
+    for row in read_csv(package / "attributes.csv"):
+        if row["link_entity"] == "service" and row["taxonomy_term_id"] in terms:
+            codes[row["link_id"]].add(terms[row["taxonomy_term_id"]])
+    locations = {row["id"]: row for row in read_csv(package / "locations.csv")}
+    points = {}
+    for row in read_csv(package / "service_at_location.csv"):
+        loc = locations.get(row["location_id"])
+        if loc and loc["latitude"] and loc["longitude"]:
+            points.setdefault(row["service_id"], []).append(
+                (float(loc["latitude"]), float(loc["longitude"]))
+            )
+    areas = defaultdict(set)
+    for row in read_csv(package / "service_areas.csv"):
+        for value in (
+            row["extent"].split() if row["extent_type"] == "postal_code" else [row["extent"]]
+        ):
+            areas[row["service_id"]].add(area_key(row["extent_type"], value))
+    return codes, points, areas
+
+
+def relevant_services(query: dict, codes, points, areas=None) -> set[str]:
     """The services the query should find, by the definition above."""
     centre = zip_place(query["near"])
     origin = (centre.latitude, centre.longitude)
+    covering = set(centre.area_keys())
     found = set()
     for service, service_codes in codes.items():
         if not any(c.startswith(tuple(query["relevant"])) for c in service_codes):
             continue
-        if any(miles_between(origin, p) <= query["radius_miles"] for p in points.get(service, [])):
+        if any(miles_between(origin, p) <= query["radius_miles"] for p in points.get(service, [])) or (areas and areas.get(service, set()) & covering):
             found.add(service)
     return found
 

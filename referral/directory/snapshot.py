@@ -16,19 +16,18 @@ from referral.search.hours import Window
 
 def read_directory(service_ids: Iterable[str] | None = None) -> r.Package:
     """The whole directory, or just the named services and what they link to, as a Package."""
-    services = select_services(service_ids)
-    package = r.Package(source="database")
-    sals = rows_by(m.ServiceAtLocation, m.ServiceAtLocation.service_id, [s.id for s in services])
-    if service_ids is None:
-        locations = list(db.session.scalars(select(m.Location)))
-    else:
-        locations = select_by_ids(m.Location, {x.location_id for x in sals})
+    whole = service_ids is None
+    wanted = None if whole else sorted(set(service_ids))
+    services = by_id(fetch(m.Service, "id", wanted))
+    sals = by_id(fetch(m.ServiceAtLocation, "service_id", wanted))
+    locations = by_id(fetch(m.Location, "id", None if whole else {x.location_id for x in sals}))
     org_ids = {s.organization_id for s in services} | {
         loc.organization_id for loc in locations if loc.organization_id
     }
-    orgs = select_by_ids(m.Organization, org_ids)
-    owned = OwnedRows.load(services, locations, sals, orgs)
-    terms = select_by_ids(m.TaxonomyTerm, {t.term_id for t in owned.links})
+    orgs = by_id(fetch(m.Organization, "id", None if whole else org_ids))
+    owned = OwnedRows.load(services, locations, sals, orgs, whole)
+    terms = fetch(m.TaxonomyTerm, "id", {t.term_id for t in owned.links})
+    package = r.Package(source="database")
     package.taxonomy_terms = {t.id: term_record(t) for t in terms}
     package.organizations = {o.id: organization_record(o, owned) for o in orgs}
     package.locations = {loc.id: location_record(loc, owned) for loc in locations}
@@ -37,27 +36,25 @@ def read_directory(service_ids: Iterable[str] | None = None) -> r.Package:
     return package
 
 
-def select_services(service_ids: Iterable[str] | None) -> list[m.Service]:
-    """The named services, or all of them, in id order."""
-    if service_ids is None:
-        return list(db.session.scalars(select(m.Service).order_by(m.Service.id)))
-    return sorted(select_by_ids(m.Service, set(service_ids)), key=lambda s: s.id)
+def by_id(rows: list) -> list:
+    """Rows in id order, so exports and documents come out the same every time."""
+    return sorted(rows, key=lambda row: row.id)
 
 
-def select_by_ids(model: type, ids: Iterable[str]) -> list:
-    """Rows of `model` whose id is in `ids`."""
-    found = []
-    for part in chunks(sorted(i for i in ids if i)):
-        found.extend(db.session.scalars(select(model).where(model.id.in_(part))))
-    return found
-
-
-def rows_by(model: type, column, ids: list[str]) -> list:
-    """Rows of `model` whose `column` is one of `ids`, in position order when there is one."""
-    found = []
-    for part in chunks(ids):
-        found.extend(db.session.scalars(select(model).where(column.in_(part))))
-    return sorted(found, key=lambda row: (getattr(row, "position", 0), str(row.id)))
+def fetch(model: type, column: str, ids: Iterable[str] | None) -> list:
+    """Rows (plain tuples, not ORM objects) of `model` whose `column` is in `ids`, or every row
+    with that column set when `ids` is None; in position order where rows have one."""
+    table = model.__table__
+    key = table.c[column]
+    if ids is None:
+        rows = list(db.session.execute(select(table).where(key.is_not(None))))
+    else:
+        rows = []
+        for part in chunks(sorted(i for i in ids if i)):
+            rows.extend(db.session.execute(select(table).where(key.in_(part))))
+    if "position" in table.c:
+        rows.sort(key=lambda row: row.position)
+    return rows
 
 
 class OwnedRows:
@@ -74,14 +71,14 @@ class OwnedRows:
         self.term_ids: dict[str, list[str]] = defaultdict(list)
 
     @classmethod
-    def load(cls, services, locations, sals, orgs) -> OwnedRows:
-        """Fetch every child row of the given records in a few queries."""
+    def load(cls, services, locations, sals, orgs, whole: bool = False) -> OwnedRows:
+        """Fetch every child row of the given records (of all records when `whole`)."""
         owned = cls()
         owners = {
-            "service_id": [s.id for s in services],
-            "location_id": [loc.id for loc in locations],
-            "service_at_location_id": [x.id for x in sals],
-            "organization_id": [o.id for o in orgs],
+            "service_id": None if whole else [s.id for s in services],
+            "location_id": None if whole else [loc.id for loc in locations],
+            "service_at_location_id": None if whole else [x.id for x in sals],
+            "organization_id": None if whole else [o.id for o in orgs],
         }
         for column, ids in owners.items():
             owned.load_phones(column, ids)
@@ -90,37 +87,34 @@ class OwnedRows:
             if column in {"service_id", "location_id"}:
                 owned.load_languages(column, ids)
         owned.load_service_rows(owners["service_id"])
-        for a in rows_by(m.Address, m.Address.location_id, owners["location_id"]):
+        for a in fetch(m.Address, "location_id", owners["location_id"]):
             owned.addresses[a.location_id].append(a)
         return owned
 
-    def load_phones(self, column: str, ids: list[str]) -> None:
+    def load_phones(self, column: str, ids: list[str] | None) -> None:
         """Group the phones owned through `column`."""
-        for p in rows_by(m.Phone, getattr(m.Phone, column), ids):
+        for p in fetch(m.Phone, column, ids):
             self.phones[column, getattr(p, column)].append(p)
 
-    def load_windows(self, column: str, ids: list[str]) -> None:
+    def load_windows(self, column: str, ids: list[str] | None) -> None:
         """Group the weekly windows owned through `column`."""
-        for s in rows_by(m.Schedule, getattr(m.Schedule, column), ids):
+        for s in fetch(m.Schedule, column, ids):
             self.windows[column, getattr(s, column)].append(
                 Window(s.weekday, s.opens_at, s.closes_at)
             )
 
-    def load_languages(self, column: str, ids: list[str]) -> None:
+    def load_languages(self, column: str, ids: list[str] | None) -> None:
         """Group the language codes owned through `column`."""
-        for lang in rows_by(m.Language, getattr(m.Language, column), ids):
+        for lang in fetch(m.Language, column, ids):
             self.languages[column, getattr(lang, column)].append(lang.code)
 
-    def load_service_rows(self, ids: list[str]) -> None:
+    def load_service_rows(self, ids: list[str] | None) -> None:
         """Group service areas, cost options and taxonomy links by service."""
-        for a in rows_by(m.ServiceArea, m.ServiceArea.service_id, ids):
+        for a in fetch(m.ServiceArea, "service_id", ids):
             self.areas[a.service_id].append(a)
-        for c in rows_by(m.CostOption, m.CostOption.service_id, ids):
+        for c in fetch(m.CostOption, "service_id", ids):
             self.costs[c.service_id].append(c)
-        for part in chunks(ids):
-            query = select(m.ServiceTaxonomy).where(m.ServiceTaxonomy.service_id.in_(part))
-            self.links.extend(db.session.scalars(query))
-        self.links.sort(key=lambda link: (link.service_id, link.position))
+        self.links = fetch(m.ServiceTaxonomy, "service_id", ids)
         for link in self.links:
             self.term_ids[link.service_id].append(link.term_id)
 

@@ -1,4 +1,12 @@
-"""Running a search: words, needs, place, radius and filters in; ranked results out."""
+"""Running a search: words, needs, place, radius and filters in; ranked results out.
+
+1. The words are read (`understanding`): typos corrected against the directory's vocabulary,
+   lay and Spanish phrases turned into the concepts they name, filler words dropped.
+2. whoosh scores the documents that match the words AND lie in the map squares around the
+   place (or serve it through a service area) AND meet the need and language filters; the
+   place and filters only narrow the set, they add nothing to the text score.
+3. Exact distance, age, cost and opening-hours filters, then `ranking.blend`, then one page.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,15 @@ from whoosh import query as wq
 from referral.directory.needs import needs_for
 from referral.search import hours as h
 from referral.search import ranking
-from referral.search.documents import windows_from_payload
-from referral.search.geo import Place, bounding_box, miles_between
+from referral.search.geo import cells_covering, fast_miles, miles_between
 from referral.search.index import TEXT_FIELDS, Meta, ServiceIndex, analyzer
+from referral.search.understanding import ConceptTable, Match, Understood, understand
 
-MAX_CANDIDATES = 20000
+NO_PLACE_POOL = 500
+CONCEPT_BOOST = 1.2
+OWN_WORDS_BOOST = 1.5
+MODIFIER_BOOST = 0.5
+NEED_CLAUSE_BOOST = 0.3
 
 
 @dataclass(frozen=True)
@@ -22,7 +34,7 @@ class SearchRequest:
     """A validated search: every value already checked by the caller."""
 
     q: str = ""
-    place: Place | None = None
+    place: object | None = None
     radius_miles: float = 10.0
     categories: tuple[str, ...] = ()
     language: str = ""
@@ -34,6 +46,11 @@ class SearchRequest:
     offset: int = 0
     timezone: str = "America/New_York"
 
+    @property
+    def wants_open(self) -> bool:
+        """Whether only places open now (or at `at`) are wanted."""
+        return self.open_now or self.at is not None
+
 
 @dataclass
 class Result:
@@ -42,8 +59,8 @@ class Result:
     meta: Meta
     score: float
     distance_miles: float | None
-    open_now: bool | None
-    hours_today: str | None
+    open_now: bool | None = None
+    hours_today: str | None = None
 
 
 @dataclass
@@ -53,102 +70,183 @@ class SearchResponse:
     total: int
     results: list[Result] = field(default_factory=list)
     did_you_mean: str | None = None
+    needs: frozenset[str] = frozenset()
+
+
+@dataclass
+class Candidate:
+    """A document that passed the filters, with what ranking needs of it."""
+
+    meta: Meta
+    text_score: float
+    distance: float | None
+    served: bool
+    open_now: bool | None = None
 
 
 def search(
-    index: ServiceIndex, request: SearchRequest, now: datetime | None = None
+    index: ServiceIndex,
+    request: SearchRequest,
+    now: datetime | None = None,
+    concepts: ConceptTable | None = None,
 ) -> SearchResponse:
     """Find, filter and rank the documents that answer `request`."""
-    text_query = words_query(request.q)
+    from referral.search.understanding import default_concepts
+
+    concepts = concepts or default_concepts()
     with index.searcher() as searcher:
-        hits = searcher.search(
-            text_query or wq.Every(),
-            filter=filter_query(request),
-            limit=MAX_CANDIDATES,
-            scored=text_query is not None,
-        )
-        meta_of = index.metas(searcher)
-        candidates = [(meta_of(hit.docnum), hit.score or 0.0) for hit in hits]
-    ranked = rank(candidates, request, implied_needs(request), now)
-    page = ranked[request.offset : request.offset + request.limit]
-    return SearchResponse(total=len(ranked), results=page)
+        vocabulary = index.vocabulary(searcher, concepts.words())
+        understood = understand(request.q, concepts, vocabulary, known_in(searcher))
+        text = text_query(understood)
+        limit = None if request.place else max(NO_PLACE_POOL, request.offset + request.limit)
+        hits = searcher.search(combine(text, filter_query(request)), limit=limit)
+        lookup = index.metas(searcher)
+        found = [(lookup(hit.docnum), hit.score if text is not None else 0.0) for hit in hits]
+    wanted = wanted_needs(request, understood)
+    ranked = rank(found, request, wanted, now)
+    page = [
+        finish(c, request, now, score) for score, c in ranked[request.offset :][: request.limit]
+    ]
+    return SearchResponse(len(ranked), page, understood.corrected, wanted)
 
 
-def words_query(q: str) -> wq.Query | None:
-    """Each word of `q` sought in every text field; matching more words scores higher."""
-    tokens = [t.text for t in analyzer()(q or "")]
-    if not tokens:
+def known_in(searcher):
+    """Whether the index uses a word: in names, organizations or taxonomy, or in descriptions
+    often enough not to be a typo."""
+    reader = searcher.reader()
+    stem = analyzer()
+
+    def known(word: str) -> bool:
+        tokens = [t.text for t in stem(word)]
+        if not tokens:
+            return True
+        token = tokens[0]
+        if any(reader.doc_frequency(f, token) for f in TEXT_FIELDS[:4]):
+            return True
+        return reader.doc_frequency("description", token) >= 3
+
+    return known
+
+
+def tokens_of(text: str) -> list[str]:
+    """The index tokens of some text (stemmed, stop words dropped)."""
+    return [t.text for t in analyzer()(text)]
+
+
+def word_clause(text: str) -> wq.Query | None:
+    """Documents holding every token of `text`, each in any text field."""
+    per_token = [
+        wq.Or([wq.Term(f, t) for f in TEXT_FIELDS]) for t in dict.fromkeys(tokens_of(text))
+    ]
+    if not per_token:
         return None
-    per_word = [wq.Or([wq.Term(f, token) for f in TEXT_FIELDS]) for token in dict.fromkeys(tokens)]
-    return wq.Or(per_word, scale=0.9) if len(per_word) > 1 else per_word[0]
+    return per_token[0] if len(per_token) == 1 else wq.And(per_token)
+
+
+def concept_clause(match: Match) -> wq.Query | None:
+    """Documents that use the person's own words for a concept or any of its directory words;
+    the person's own words count most, and a listing using several of the words is more on topic.
+    """
+    own = [c for c in (word_clause(said) for said in match.said) if c is not None]
+    clauses = [boosted(c, OWN_WORDS_BOOST) for c in own]
+    clauses += [c for c in (word_clause(t) for t in match.concept.terms) if c is not None]
+    if not clauses:
+        return None
+    return wq.Or(clauses, boost=CONCEPT_BOOST)
+
+
+def boosted(query: wq.Query, boost: float) -> wq.Query:
+    """The query with its weight multiplied by `boost`."""
+    query = query.copy()
+    query.boost = query.boost * boost
+    return query
+
+
+def text_query(understood: Understood) -> wq.Query | None:
+    """One clause per concept and per remaining word; matching more clauses scores higher.
+
+    When concepts were named, the other words only refine them ("diapers for my baby"), so they
+    weigh less; and every service meeting a named concept's main need is a candidate, after the
+    services that use the words.
+    """
+    weight = MODIFIER_BOOST if understood.matches else 1.0
+    clauses = [concept_clause(m) for m in understood.matches]
+    words = [word_clause(w) for w in understood.words]
+    clauses += [boosted(c, weight) for c in words if c is not None]
+    clauses = [c for c in clauses if c is not None]
+    primary = {m.concept.needs[0] for m in understood.matches if m.concept.needs}
+    if primary:
+        needs = [wq.Term("needs", need) for need in sorted(primary)]
+        clauses.append(wq.Or(needs, boost=NEED_CLAUSE_BOOST))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.9)
 
 
 def filter_query(request: SearchRequest) -> wq.Query | None:
-    """The exact filters whoosh can apply itself: need categories and language."""
+    """Place, need and language as a filter that adds nothing to the score."""
     parts: list[wq.Query] = []
+    if request.place is not None:
+        squares = cells_covering(request.place, request.radius_miles)
+        areas = request.place.area_keys()
+        parts.append(
+            wq.Or([wq.Term("cells", c) for c in squares] + [wq.Term("areas", a) for a in areas])
+        )
     if request.categories:
         parts.append(wq.Or([wq.Term("needs", c) for c in request.categories]))
     if request.language:
         parts.append(wq.Term("languages", request.language.lower()))
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    return wq.ConstantScoreQuery(parts[0] if len(parts) == 1 else wq.And(parts), 0.0)
 
 
-def implied_needs(request: SearchRequest) -> frozenset[str]:
-    """The needs asked for: the categories given plus those the search words name."""
-    from_words = needs_for([("", request.q)]) if request.q else []
-    return frozenset(request.categories) | frozenset(from_words)
+def combine(text: wq.Query | None, filters: wq.Query | None) -> wq.Query:
+    """The words and the filters together."""
+    if text is not None and filters is not None:
+        return wq.And([text, filters])
+    return text or filters or wq.Every()
+
+
+def wanted_needs(request: SearchRequest, understood: Understood) -> frozenset[str]:
+    """The needs asked for: categories, the concepts named, and needs the other words name."""
+    from_words = needs_for([("", w) for w in understood.words]) if understood.words else []
+    return frozenset(request.categories) | understood.needs | frozenset(from_words)
 
 
 def rank(
-    candidates: list[tuple[Meta | None, float]],
-    request: SearchRequest,
-    wanted: frozenset[str],
-    now: datetime | None,
-) -> list[Result]:
-    """Keep the candidates that pass place, hours, age and cost filters, best first."""
-    box = bounding_box(request.place, request.radius_miles) if request.place else None
-    area_keys = frozenset(request.place.area_keys()) if request.place else frozenset()
-    kept: list[tuple[Meta, float, float | None, bool]] = []
-    for meta, text_score in candidates:
-        if meta is None or not passes_filters(meta, request):
-            continue
-        where = placement(meta, request, box, area_keys)
-        if where is not None:
-            kept.append((meta, text_score, *where))
-    best = max((score for _, score, _, _ in kept), default=0.0)
-    results = [
-        result(meta, request, wanted, score, distance, served, best, now)
-        for meta, score, distance, served in kept
-    ]
-    results = [r for r in results if not (request.open_now or request.at) or r.open_now]
-    results.sort(
-        key=lambda r: (-r.score, r.distance_miles if r.distance_miles is not None else 1e9)
+    found, request: SearchRequest, wanted: frozenset[str], now
+) -> list[tuple[float, Candidate]]:
+    """Keep what passes every filter, best first, as (score, candidate) pairs."""
+    kept = [c for c in (candidate(meta, score, request) for meta, score in found) if c is not None]
+    if request.wants_open:
+        for c in kept:
+            c.open_now = h.is_open(c.meta.windows, local_time(c.meta, request, now))
+        kept = [c for c in kept if c.open_now]
+    best = max((c.text_score for c in kept), default=0.0)
+    radius = request.radius_miles if request.place is not None else None
+    today = (now or datetime.now()).date().toordinal()
+    scored = [(ranking.blend(signals(c, wanted, today), best, radius), c) for c in kept]
+    scored.sort(
+        key=lambda pair: (-pair[0], pair[1].distance if pair[1].distance is not None else 1e9)
     )
-    return results
+    return scored
 
 
-def placement(
-    meta: Meta, request: SearchRequest, box, area_keys
-) -> tuple[float | None, bool] | None:
-    """(distance, served by area) when the document belongs in a search near a place, else None."""
+def candidate(meta: Meta | None, score: float, request: SearchRequest) -> Candidate | None:
+    """A Candidate when the document passes the place, age and cost filters, else None."""
+    if meta is None or not passes_filters(meta, request):
+        return None
     place = request.place
     if place is None:
-        return None, False
-    served = bool(meta.areas & area_keys)
+        return Candidate(meta, score, None, False)
+    served = bool(meta.areas and meta.areas & frozenset(place.area_keys()))
     distance = None
-    has_point = meta.latitude is not None and meta.longitude is not None
-    if has_point and (served or in_box(meta, box)):
-        distance = miles_between((place.latitude, place.longitude), (meta.latitude, meta.longitude))
-    if distance is not None and distance <= request.radius_miles:
-        return distance, served
-    return (distance, True) if served else None
-
-
-def in_box(meta: Meta, box: tuple[float, float, float, float]) -> bool:
-    """Whether the document's point lies inside the bounding box."""
-    return box[0] <= meta.latitude <= box[1] and box[2] <= meta.longitude <= box[3]
+    if meta.latitude is not None and meta.longitude is not None:
+        distance = fast_miles((place.latitude, place.longitude), (meta.latitude, meta.longitude))
+    if served or (distance is not None and distance <= request.radius_miles):
+        return Candidate(meta, score, distance, served)
+    return None
 
 
 def passes_filters(meta: Meta, request: SearchRequest) -> bool:
@@ -163,17 +261,26 @@ def passes_filters(meta: Meta, request: SearchRequest) -> bool:
     return True
 
 
-def result(meta, request, wanted, text_score, distance, served, best, now) -> Result:
-    """A ranked Result with its hours evaluated in the location's own time zone."""
-    need_match = bool(wanted & set(meta.data.get("needs") or ()))
-    signals = ranking.Signals(text_score, distance, need_match, served)
-    radius = request.radius_miles if request.place else None
-    windows = windows_from_payload(meta.data.get("hours") or [])
-    local = local_time(meta, request, now)
+def signals(c: Candidate, wanted: frozenset[str], today: int) -> ranking.Signals:
+    """What ranking knows of a candidate."""
+    age = today - c.meta.verified if c.meta.verified is not None else None
+    return ranking.Signals(c.text_score, c.distance, bool(wanted & c.meta.needs), c.served, age)
+
+
+def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: float) -> Result:
+    """A Result for the page: exact distance (geopy) and hours in the location's time zone."""
+    place = request.place
+    distance = None
+    if place is not None and c.distance is not None:
+        distance = round(
+            miles_between((place.latitude, place.longitude), (c.meta.latitude, c.meta.longitude)), 2
+        )
+    local = local_time(c.meta, request, now)
+    windows = c.meta.windows
     return Result(
-        meta=meta,
-        score=ranking.blend(signals, best, radius),
-        distance_miles=round(distance, 2) if distance is not None else None,
+        meta=c.meta,
+        score=score,
+        distance_miles=distance,
         open_now=h.is_open(windows, local),
         hours_today=h.hours_on(windows, local.weekday()),
     )

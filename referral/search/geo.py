@@ -171,3 +171,43 @@ def bounding_box(place: Place, radius_miles: float) -> tuple[float, float, float
         place.longitude - dlon,
         place.longitude + dlon,
     )
+
+
+# Map squares for the index: fine ones of 0.2° (about 14 by 11 miles at US latitudes) and
+# coarse ones of 1°. A search covers its radius with whichever size needs few squares.
+CELL_SIZES = (("c1", 0.2), ("c2", 1.0))
+MAX_CELLS = 36
+
+
+def cell_keys(latitude: float, longitude: float) -> list[str]:
+    """The map squares (one per size) a point lies in."""
+    return [cell(name, size, latitude, longitude) for name, size in CELL_SIZES]
+
+
+def cell(name: str, size: float, latitude: float, longitude: float) -> str:
+    """The key of the square of `size` degrees holding the point."""
+    return f"{name}:{math.floor(latitude / size)}:{math.floor(longitude / size)}"
+
+
+def cells_covering(place: Place, radius_miles: float) -> list[str]:
+    """Keys of the squares that together cover every point within the radius of the place."""
+    low_lat, high_lat, low_lon, high_lon = bounding_box(place, radius_miles)
+    for name, size in CELL_SIZES:
+        rows = range(math.floor(low_lat / size), math.floor(high_lat / size) + 1)
+        cols = range(math.floor(low_lon / size), math.floor(high_lon / size) + 1)
+        if len(rows) * len(cols) <= MAX_CELLS or name == CELL_SIZES[-1][0]:
+            return [f"{name}:{r}:{c}" for r in rows for c in cols]
+    return []
+
+
+def fast_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance in miles, for filtering many candidates quickly."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
+
+
+EARTH_RADIUS_MILES = 3958.7613

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from referral.search.documents import SearchDocument
+from referral.search.documents import SearchDocument, windows_from_payload
+from referral.search.geo import cell_keys
+from referral.search.hours import Window
+from referral.search.understanding import Vocabulary
 
 Progress = Callable[[str], None]
 INDEX_NAME = "services"
 TEXT_FIELDS = ("name", "organization", "taxonomy", "need_words", "description")
+PARALLEL_FROM = 5000
 
 
 def analyzer():
@@ -26,22 +32,32 @@ def analyzer():
     return StemmingAnalyzer() | CharsetFilter(accent_map)
 
 
+def word_analyzer():
+    """Whole words, lower case, accents folded: the vocabulary typos are corrected towards."""
+    return StandardAnalyzer(stoplist=None, minsize=2) | CharsetFilter(accent_map)
+
+
 def schema() -> Schema:
-    """The fields of a search document; weights favour names and taxonomy over descriptions."""
+    """The fields of a search document; weights favour names and taxonomy over descriptions.
+
+    Text fields keep term frequencies but no positions (no phrase queries are run), which
+    halves the postings to write. `cells` holds the map squares a document's point lies in, so
+    a search near a place only ever scores documents of that neighbourhood.
+    """
     text = analyzer()
     return Schema(
         doc_id=ID(stored=True, unique=True),
         service_id=ID(stored=True),
-        name=TEXT(analyzer=text, field_boost=3.0),
-        organization=TEXT(analyzer=text, field_boost=1.5),
-        taxonomy=TEXT(analyzer=text, field_boost=2.5),
-        need_words=TEXT(analyzer=text, field_boost=2.0),
-        description=TEXT(analyzer=text),
+        name=TEXT(analyzer=text, field_boost=3.0, phrase=False),
+        organization=TEXT(analyzer=text, field_boost=1.5, phrase=False),
+        taxonomy=TEXT(analyzer=text, field_boost=2.5, phrase=False),
+        need_words=TEXT(analyzer=text, field_boost=2.0, phrase=False),
+        description=TEXT(analyzer=text, phrase=False),
+        spell=TEXT(analyzer=word_analyzer(), phrase=False),
         needs=KEYWORD(commas=True, lowercase=True),
         areas=KEYWORD(commas=True, lowercase=True),
         languages=KEYWORD(commas=True, lowercase=True),
-        latitude=NUMERIC(float, stored=True),
-        longitude=NUMERIC(float, stored=True),
+        cells=KEYWORD(commas=True),
         payload=STORED,
     )
 
@@ -59,10 +75,11 @@ def fields_of(doc: SearchDocument) -> dict:
         "needs": ",".join(doc.needs),
         "areas": ",".join(doc.areas),
         "languages": ",".join(doc.languages),
+        "spell": " ".join([doc.name, doc.organization, *doc.taxonomy, doc.need_words()]),
         "payload": json.dumps(meta_of(doc), separators=(",", ":")),
     }
     if doc.latitude is not None and doc.longitude is not None:
-        fields.update(latitude=doc.latitude, longitude=doc.longitude)
+        fields["cells"] = ",".join(cell_keys(doc.latitude, doc.longitude))
     return fields
 
 
@@ -87,7 +104,17 @@ class Meta:
     latitude: float | None
     longitude: float | None
     areas: frozenset[str]
+    needs: frozenset[str]
+    verified: int | None
     data: dict
+    _windows: list[Window] | None = None
+
+    @property
+    def windows(self) -> list[Window]:
+        """The weekly opening windows (read from the payload on first use)."""
+        if self._windows is None:
+            self._windows = windows_from_payload(self.data.get("hours") or [])
+        return self._windows
 
 
 class ServiceIndex:
@@ -98,6 +125,7 @@ class ServiceIndex:
         self._index = None
         self._lock = threading.Lock()
         self._segments: dict[str, list[Meta | None]] = {}
+        self._vocabulary: tuple[tuple[str, ...], Vocabulary] | None = None
 
     @property
     def index(self):
@@ -116,15 +144,30 @@ class ServiceIndex:
         return whoosh_index.create_in(str(self.directory), schema(), indexname=INDEX_NAME)
 
     def rebuild(self, docs: Iterable[SearchDocument], progress: Progress | None = None) -> int:
-        """Replace the whole index with `docs`; searches go on against the old one meanwhile."""
-        writer = self.index.writer(limitmb=256, procs=1)
-        count = 0
+        """Replace the whole index with `docs`; searches go on against the old one meanwhile.
+
+        Large rebuilds write segments in parallel, one process per core.
+        """
+        docs = list(docs)
+        self._ensure_current_schema()
+        procs = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
+        writer = self.index.writer(limitmb=128, procs=procs, multisegment=procs > 1)
         for count, doc in enumerate(docs, start=1):
             writer.add_document(**fields_of(doc))
-            if progress and count % 5000 == 0:
-                progress(f"indexed {count:,} documents")
-        writer.commit(mergetype=CLEAR, optimize=True)
-        return count
+            if progress and count % 10000 == 0:
+                progress(f"indexed {count:,} of {len(docs):,} documents")
+        if progress:
+            progress("writing the index")
+        writer.commit(mergetype=CLEAR)
+        return len(docs)
+
+    def _ensure_current_schema(self) -> None:
+        """Start a fresh index when the one on disk was made with other fields."""
+        if schema_signature(self.index.schema) != schema_signature(schema()):
+            with self._lock:
+                self._index = whoosh_index.create_in(str(self.directory), schema(), INDEX_NAME)
+                self._segments.clear()
+                self._vocabulary = None
 
     def update_services(self, service_ids: Iterable[str], docs: Iterable[SearchDocument]) -> int:
         """Replace the documents of the given services with `docs` (none removes them)."""
@@ -146,6 +189,21 @@ class ServiceIndex:
         """How many documents the index holds."""
         with self.searcher() as s:
             return s.doc_count()
+
+    def vocabulary(self, searcher, extra_words: Iterable[str] = ()) -> Vocabulary:
+        """The words of names, organizations and taxonomy with their document counts, plus
+        `extra_words`; rebuilt only when the index changes."""
+        key = tuple(sorted(segment_key(r) for r, _ in searcher.reader().leaf_readers()))
+        if self._vocabulary is None or self._vocabulary[0] != key:
+            counts = {
+                word: info.doc_frequency()
+                for word, info in searcher.reader().iter_field("spell")
+                if isinstance(word, str)
+            }
+            for word in extra_words:
+                counts.setdefault(word, 1)
+            self._vocabulary = (key, Vocabulary(counts))
+        return self._vocabulary[1]
 
     def metas(self, searcher) -> Callable[[int], Meta | None]:
         """A look-up from a searcher's document number to its in-memory Meta."""
@@ -178,6 +236,14 @@ class ServiceIndex:
         return table
 
 
+def schema_signature(s: Schema) -> tuple:
+    """The fields of a schema with their kinds, to tell whether an index on disk is current."""
+    return tuple(
+        (name, type(s[name]).__name__, type(getattr(s[name], "format", None)).__name__)
+        for name in sorted(s.names())
+    )
+
+
 def segment_key(reader) -> str:
     """A name for the segment behind a leaf reader (unique while the segment exists)."""
     segment = reader.segment() if hasattr(reader, "segment") else None
@@ -187,10 +253,13 @@ def segment_key(reader) -> str:
 def meta_from_stored(stored: dict) -> Meta:
     """Build the in-memory Meta of a document from its stored fields."""
     data = json.loads(stored["payload"])
+    verified = data.get("last_verified")
     return Meta(
         service_id=stored["service_id"],
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
         areas=frozenset(data.get("areas") or ()),
+        needs=frozenset(data.get("needs") or ()),
+        verified=date.fromisoformat(verified).toordinal() if verified else None,
         data=data,
     )

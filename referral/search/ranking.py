@@ -1,6 +1,6 @@
 """How results are ordered: text relevance blended with need match and distance.
 
-    score = 10 × (0.45 × relevance + 0.30 × proximity + 0.25 × need_match)
+    score = 10 × (0.45 × relevance + 0.28 × proximity + 0.20 × need_match + 0.07 × freshness)
 
 - relevance: the result's text score divided by the best text score among the results (1 when the
   search has no words, so only need and distance order the list);
@@ -8,10 +8,12 @@
   a result found only through its service area (no address near by) counts as half-way;
   with no `near`, proximity is 0 for everyone and does not change the order;
 - need_match: 1 when the service meets one of the needs asked for (a category, or a need the
-  search words name, such as "pantry" for food), else 0.
+  search words name, such as "pantry" for food), else 0;
+- freshness: 1 for a listing verified in the last 180 days, falling to 0 over the next three
+  years; 0.5 when it was never verified (no better or worse than a two-year-old check).
 
-So on equal text the closer result wins, and a near result that meets the need beats a far one
-that merely shares a word.
+So on equal text the closer result wins, a near result that meets the need beats a far one
+that merely shares a word, and between otherwise equal listings the recently checked one wins.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 W_RELEVANCE = 0.45
-W_PROXIMITY = 0.30
-W_NEED = 0.25
+W_PROXIMITY = 0.28
+W_NEED = 0.20
+W_FRESHNESS = 0.07
 AREA_ONLY_PROXIMITY = 0.5
+FRESH_DAYS = 180
+STALE_DAYS = FRESH_DAYS + 3 * 365
+UNVERIFIED = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Signals:
     distance_miles: float | None
     need_match: bool
     served_by_area: bool = False
+    verified_days_ago: int | None = None
 
 
 def proximity(distance_miles: float | None, radius_miles: float, served_by_area: bool) -> float:
@@ -40,6 +47,15 @@ def proximity(distance_miles: float | None, radius_miles: float, served_by_area:
         return AREA_ONLY_PROXIMITY if served_by_area else 0.0
     scale = max(radius_miles / 4.0, 1.0)
     return 1.0 / (1.0 + distance_miles / scale)
+
+
+def freshness(days_ago: int | None) -> float:
+    """How current a listing is, in [0, 1], from the days since it was last verified."""
+    if days_ago is None:
+        return UNVERIFIED
+    if days_ago <= FRESH_DAYS:
+        return 1.0
+    return max(0.0, 1.0 - (days_ago - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS))
 
 
 def blend(signals: Signals, best_text_score: float, radius_miles: float | None) -> float:
@@ -51,4 +67,6 @@ def blend(signals: Signals, best_text_score: float, radius_miles: float | None) 
         else 0.0
     )
     need = 1.0 if signals.need_match else 0.0
-    return round(10 * (W_RELEVANCE * relevance + W_PROXIMITY * near + W_NEED * need), 4)
+    fresh = freshness(signals.verified_days_ago)
+    total = W_RELEVANCE * relevance + W_PROXIMITY * near + W_NEED * need + W_FRESHNESS * fresh
+    return round(10 * total, 4)

@@ -35,3 +35,24 @@ def test_proximity_falls_with_distance_and_area_only_counts_half():
 def test_with_no_words_relevance_is_full_for_everyone():
     assert blend(Signals(0.0, 2.0, True), 0.0, 10) == blend(Signals(0.0, 2.0, True), 0.0, 10)
     assert blend(Signals(0.0, 2.0, True), 0.0, 10) > blend(Signals(0.0, 2.0, False), 0.0, 10)
+
+
+def test_between_otherwise_equal_listings_the_recently_verified_one_wins():
+    fresh = blend(Signals(3.0, 2.0, True, verified_days_ago=30), 3.0, 10)
+    stale = blend(Signals(3.0, 2.0, True, verified_days_ago=900), 3.0, 10)
+    never = blend(Signals(3.0, 2.0, True), 3.0, 10)
+    assert fresh > never > stale
+
+
+def test_freshness_is_full_for_half_a_year_then_fades_to_nothing():
+    from referral.search.ranking import freshness
+
+    assert freshness(0) == freshness(180) == 1.0
+    assert 0 < freshness(700) < 1
+    assert freshness(180 + 3 * 365) == 0.0 and freshness(5000) == 0.0
+
+
+def test_freshness_never_outweighs_a_real_difference_in_distance():
+    near_stale = blend(Signals(3.0, 0.5, True, verified_days_ago=2000), 3.0, 10)
+    far_fresh = blend(Signals(3.0, 9.0, True, verified_days_ago=10), 3.0, 10)
+    assert near_stale > far_fresh
