@@ -2,27 +2,39 @@
 
 1. The words are read (`understanding`): typos corrected against the directory's vocabulary,
    lay and Spanish phrases turned into the concepts they name, filler words dropped.
-2. whoosh scores the documents that match the words AND lie in the map squares around the
-   place (or serve it through a service area) AND meet the need and language filters; the
-   place and filters only narrow the set, they add nothing to the text score.
-3. Exact distance, age, cost and opening-hours filters, then `ranking.blend`, then one page.
+2. They become a `scoring.Plan`, scored with BM25 over the whoosh index's postings, a whole
+   segment at a time (`tables`), and only where the need, language, age, cost and map-square
+   filters let through; the filters add nothing to the score.
+3. Exact distance (within the radius, or a service area covering the place), opening hours,
+   then `ranking.blend` for everyone left, then one page with its hours worked out.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from whoosh import query as wq
+import numpy as np
 
 from referral.directory.needs import needs_for
 from referral.search import hours as h
 from referral.search import ranking
-from referral.search.geo import cells_covering, fast_miles, miles_between
-from referral.search.index import TEXT_FIELDS, Meta, ServiceIndex, analyzer
-from referral.search.understanding import ConceptTable, Match, Understood, understand
+from referral.search.geo import EARTH_RADIUS_MILES, cells_covering, miles_between
+from referral.search.index import Segment, ServiceIndex, analyzer
+from referral.search.scoring import Clause, Part, Plan, Statistics, score
+from referral.search.tables import Meta, SegmentTables
+from referral.search.understanding import (
+    ConceptTable,
+    Match,
+    Understood,
+    default_concepts,
+    understand,
+)
 
-NO_PLACE_POOL = 500
+ANALYZER = analyzer()
+ANALYZER_LOCK = threading.Lock()
 CONCEPT_BOOST = 1.2
 OWN_WORDS_BOOST = 1.5
 MODIFIER_BOOST = 0.5
@@ -91,121 +103,66 @@ def search(
     concepts: ConceptTable | None = None,
 ) -> SearchResponse:
     """Find, filter and rank the documents that answer `request`."""
-    from referral.search.understanding import default_concepts
-
     concepts = concepts or default_concepts()
-    with index.searcher() as searcher:
-        vocabulary = index.vocabulary(searcher, concepts.words())
-        understood = understand(request.q, concepts, vocabulary, known_in(searcher))
-        text = text_query(understood)
-        limit = None if request.place else max(NO_PLACE_POOL, request.offset + request.limit)
-        hits = searcher.search(combine(text, filter_query(request)), limit=limit)
-        lookup = index.metas(searcher)
-        found = [(lookup(hit.docnum), hit.score if text is not None else 0.0) for hit in hits]
+    searcher = index.current()
+    segments = index.segments(searcher)
+    vocabulary = index.vocabulary(searcher, concepts.words())
+    understood = understand(request.q, concepts, vocabulary, known_in(segments))
+    plan = plan_of(understood)
     wanted = wanted_needs(request, understood)
-    ranked = rank(found, request, wanted, now)
-    page = [
-        finish(c, request, now, score) for score, c in ranked[request.offset :][: request.limit]
-    ]
-    return SearchResponse(len(ranked), page, understood.corrected, wanted)
+    pool = Pool.gather(segments, plan, request, wanted, now)
+    order = pool.ranked(request, now)
+    chosen = order[request.offset : request.offset + request.limit]
+    page = [finish(pool.candidate(i), request, now, float(pool.scores[i])) for i in chosen]
+    return SearchResponse(len(order), page, understood.corrected, wanted)
 
 
-def known_in(searcher):
+def known_in(segments: list[Segment]):
     """Whether the index uses a word: in names, organizations or taxonomy, or in descriptions
     often enough not to be a typo."""
-    reader = searcher.reader()
-    stem = analyzer()
 
     def known(word: str) -> bool:
-        tokens = [t.text for t in stem(word)]
+        tokens = tokens_of(word)
         if not tokens:
             return True
-        token = tokens[0]
-        if any(reader.doc_frequency(f, token) for f in TEXT_FIELDS[:4]):
-            return True
-        return reader.doc_frequency("description", token) >= 3
+        usage = [s.tables.usage.get(tokens[0], (0, 0)) for s in segments]
+        return any(labels for labels, _ in usage) or sum(text for _, text in usage) >= 3
 
     return known
 
 
-def tokens_of(text: str) -> list[str]:
-    """The index tokens of some text (stemmed, stop words dropped)."""
-    return [t.text for t in analyzer()(text)]
+@lru_cache(maxsize=4096)
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The index tokens of some text (stemmed, stop words dropped), each once."""
+    with ANALYZER_LOCK:
+        return tuple(dict.fromkeys(t.text for t in ANALYZER(text)))
 
 
-def word_clause(text: str) -> wq.Query | None:
-    """Documents holding every token of `text`, each in any text field."""
-    per_token = [
-        wq.Or([wq.Term(f, t) for f in TEXT_FIELDS]) for t in dict.fromkeys(tokens_of(text))
-    ]
-    if not per_token:
-        return None
-    return per_token[0] if len(per_token) == 1 else wq.And(per_token)
+def plan_of(understood: Understood) -> Plan | None:
+    """The scored parts of a search: one per concept, one per remaining word, one for needs.
 
-
-def concept_clause(match: Match) -> wq.Query | None:
-    """Documents that use the person's own words for a concept or any of its directory words;
-    the person's own words count most, and a listing using several of the words is more on topic.
+    A concept counts the person's own words most, then the directory's words for it; when
+    concepts were named, the other words only refine them ("diapers for my baby") and weigh
+    less; every service meeting a named concept's main need is a candidate, after the services
+    that use the words.
     """
-    own = [c for c in (word_clause(said) for said in match.said) if c is not None]
-    clauses = [boosted(c, OWN_WORDS_BOOST) for c in own]
-    clauses += [c for c in (word_clause(t) for t in match.concept.terms) if c is not None]
-    if not clauses:
-        return None
-    return wq.Or(clauses, boost=CONCEPT_BOOST)
-
-
-def boosted(query: wq.Query, boost: float) -> wq.Query:
-    """The query with its weight multiplied by `boost`."""
-    query = query.copy()
-    query.boost = query.boost * boost
-    return query
-
-
-def text_query(understood: Understood) -> wq.Query | None:
-    """One clause per concept and per remaining word; matching more clauses scores higher.
-
-    When concepts were named, the other words only refine them ("diapers for my baby"), so they
-    weigh less; and every service meeting a named concept's main need is a candidate, after the
-    services that use the words.
-    """
+    parts = [concept_part(m) for m in understood.matches]
     weight = MODIFIER_BOOST if understood.matches else 1.0
-    clauses = [concept_clause(m) for m in understood.matches]
-    words = [word_clause(w) for w in understood.words]
-    clauses += [boosted(c, weight) for c in words if c is not None]
-    clauses = [c for c in clauses if c is not None]
-    primary = {m.concept.needs[0] for m in understood.matches if m.concept.needs}
+    for word in understood.words:
+        if tokens := tokens_of(word):
+            parts.append(Part((Clause(tokens),), boost=weight))
+    primary = tuple(sorted({m.concept.needs[0] for m in understood.matches if m.concept.needs}))
     if primary:
-        needs = [wq.Term("needs", need) for need in sorted(primary)]
-        clauses.append(wq.Or(needs, boost=NEED_CLAUSE_BOOST))
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.9)
+        parts.append(Part(needs=primary, boost=NEED_CLAUSE_BOOST))
+    parts = [p for p in parts if p.clauses or p.needs]
+    return Plan(tuple(parts)) if parts else None
 
 
-def filter_query(request: SearchRequest) -> wq.Query | None:
-    """Place, need and language as a filter that adds nothing to the score."""
-    parts: list[wq.Query] = []
-    if request.place is not None:
-        squares = cells_covering(request.place, request.radius_miles)
-        areas = request.place.area_keys()
-        parts.append(
-            wq.Or([wq.Term("cells", c) for c in squares] + [wq.Term("areas", a) for a in areas])
-        )
-    if request.categories:
-        parts.append(wq.Or([wq.Term("needs", c) for c in request.categories]))
-    if request.language:
-        parts.append(wq.Term("languages", request.language.lower()))
-    if not parts:
-        return None
-    return wq.ConstantScoreQuery(parts[0] if len(parts) == 1 else wq.And(parts), 0.0)
-
-
-def combine(text: wq.Query | None, filters: wq.Query | None) -> wq.Query:
-    """The words and the filters together."""
-    if text is not None and filters is not None:
-        return wq.And([text, filters])
-    return text or filters or wq.Every()
+def concept_part(match: Match) -> Part:
+    """The part of a plan that stands for one named concept."""
+    own = [Clause(t, OWN_WORDS_BOOST) for t in map(tokens_of, match.said) if t]
+    terms = [Clause(t) for t in map(tokens_of, match.concept.terms) if t]
+    return Part(tuple(own + terms), boost=CONCEPT_BOOST)
 
 
 def wanted_needs(request: SearchRequest, understood: Understood) -> frozenset[str]:
@@ -214,57 +171,130 @@ def wanted_needs(request: SearchRequest, understood: Understood) -> frozenset[st
     return frozenset(request.categories) | understood.needs | frozenset(from_words)
 
 
-def rank(
-    found, request: SearchRequest, wanted: frozenset[str], now
-) -> list[tuple[float, Candidate]]:
-    """Keep what passes every filter, best first, as (score, candidate) pairs."""
-    kept = [c for c in (candidate(meta, score, request) for meta, score in found) if c is not None]
-    if request.wants_open:
-        for c in kept:
-            c.open_now = h.is_open(c.meta.windows, local_time(c.meta, request, now))
-        kept = [c for c in kept if c.open_now]
-    best = max((c.text_score for c in kept), default=0.0)
-    radius = request.radius_miles if request.place is not None else None
-    today = (now or datetime.now()).date().toordinal()
-    scored = [(ranking.blend(signals(c, wanted, today), best, radius), c) for c in kept]
-    scored.sort(
-        key=lambda pair: (-pair[0], pair[1].distance if pair[1].distance is not None else 1e9)
-    )
-    return scored
+class Pool:
+    """Every candidate of a search, as parallel arrays across segments."""
+
+    def __init__(self) -> None:
+        self.parts: list[
+            tuple[Segment, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+        ] = []
+        self.scores = np.zeros(0)
+
+    @classmethod
+    def gather(cls, segments, plan, request, wanted, now) -> Pool:
+        """Score and filter every segment, keeping what passes."""
+        pool = cls()
+        stats = Statistics([s.tables for s in segments], plan) if plan else None
+        for segment in segments:
+            pool.add(segment, plan, stats, request, wanted)
+        pool.merge()
+        return pool
+
+    def add(self, segment: Segment, plan, stats, request: SearchRequest, wanted) -> None:
+        """The candidates of one segment."""
+        tables = segment.tables
+        mask = segment.live & filter_mask(tables, request)
+        text = score(plan, tables, stats) if plan else np.zeros(tables.size, dtype=np.float32)
+        if plan:
+            mask &= text > 0
+        ids = np.nonzero(mask)[0]
+        distance, served = placement(tables, ids, request)
+        keep = within(distance, served, request)
+        ids, distance, served = ids[keep], distance[keep], served[keep]
+        needs = tables.key_mask(f"need:{n}" for n in wanted)[ids]
+        self.parts.append((segment, ids, text[ids], distance, served, needs))
+
+    def merge(self) -> None:
+        """Join the segments' arrays into one of each."""
+        self.segment_of = np.concatenate(
+            [np.full(len(p[1]), i) for i, p in enumerate(self.parts)] or [np.zeros(0)]
+        )
+        self.ids = np.concatenate([p[1] for p in self.parts] or [np.zeros(0, dtype=np.int32)])
+        self.text = np.concatenate([p[2] for p in self.parts] or [np.zeros(0)]).astype(float)
+        self.distance = np.concatenate([p[3] for p in self.parts] or [np.zeros(0)])
+        self.served = np.concatenate([p[4] for p in self.parts] or [np.zeros(0, dtype=bool)])
+        self.needs = np.concatenate([p[5] for p in self.parts] or [np.zeros(0, dtype=bool)])
+        self.verified = np.concatenate(
+            [p[0].tables.verified[p[1]] for p in self.parts] or [np.zeros(0)]
+        )
+
+    def candidate(self, i: int) -> Candidate:
+        """Candidate number i as an object, for the page."""
+        segment = self.parts[int(self.segment_of[i])][0]
+        meta = segment.tables.metas[int(self.ids[i])]
+        distance = None if np.isnan(self.distance[i]) else float(self.distance[i])
+        return Candidate(meta, float(self.text[i]), distance, bool(self.served[i]))
+
+    def ranked(self, request: SearchRequest, now: datetime | None) -> list[int]:
+        """Candidate numbers, best first, after the opening-hours filter."""
+        keep = np.arange(len(self.ids))
+        if request.wants_open:
+            keep = np.array([i for i in keep if self.open_at(i, request, now)], dtype=int)
+        today = (now or datetime.now()).date().toordinal()
+        radius = request.radius_miles if request.place is not None else None
+        best = float(self.text[keep].max()) if len(keep) else 0.0
+        self.scores = np.zeros(len(self.ids))
+        self.scores[keep] = ranking.blend_arrays(
+            self.text[keep],
+            best,
+            self.distance[keep],
+            self.served[keep],
+            self.needs[keep],
+            today - self.verified[keep],
+            radius,
+        )
+        tie = np.nan_to_num(self.distance[keep], nan=1e9)
+        order = np.lexsort((tie, -self.scores[keep]))
+        return [int(i) for i in keep[order]]
+
+    def open_at(self, i: int, request: SearchRequest, now: datetime | None) -> bool:
+        """Whether candidate i is open at the time the search asks about."""
+        meta = self.candidate(i).meta
+        return bool(h.is_open(meta.windows, local_time(meta, request, now)))
 
 
-def candidate(meta: Meta | None, score: float, request: SearchRequest) -> Candidate | None:
-    """A Candidate when the document passes the place, age and cost filters, else None."""
-    if meta is None or not passes_filters(meta, request):
-        return None
-    place = request.place
-    if place is None:
-        return Candidate(meta, score, None, False)
-    served = bool(meta.areas and meta.areas & frozenset(place.area_keys()))
-    distance = None
-    if meta.latitude is not None and meta.longitude is not None:
-        distance = fast_miles((place.latitude, place.longitude), (meta.latitude, meta.longitude))
-    if served or (distance is not None and distance <= request.radius_miles):
-        return Candidate(meta, score, distance, served)
-    return None
-
-
-def passes_filters(meta: Meta, request: SearchRequest) -> bool:
-    """Whether the document passes the age and cost filters."""
-    data = meta.data
-    if request.free and not data.get("free"):
-        return False
+def filter_mask(tables: SegmentTables, request: SearchRequest) -> np.ndarray:
+    """Documents passing the need, language, place-square, age and cost filters."""
+    mask = np.ones(tables.size, dtype=bool)
+    if request.categories:
+        mask &= tables.key_mask(f"need:{c}" for c in request.categories)
+    if request.language:
+        mask &= tables.key_mask([f"lang:{request.language.lower()}"])
+    if request.place is not None:
+        squares = [f"cell:{c}" for c in cells_covering(request.place, request.radius_miles)]
+        mask &= tables.key_mask(squares + request.place.area_keys())
+    if request.free:
+        mask &= tables.free
     if request.age is not None:
-        low, high = data.get("minimum_age"), data.get("maximum_age")
-        if (low is not None and request.age < low) or (high is not None and request.age > high):
-            return False
-    return True
+        mask &= ~(tables.minimum_age > request.age) & ~(tables.maximum_age < request.age)
+    return mask
 
 
-def signals(c: Candidate, wanted: frozenset[str], today: int) -> ranking.Signals:
-    """What ranking knows of a candidate."""
-    age = today - c.meta.verified if c.meta.verified is not None else None
-    return ranking.Signals(c.text_score, c.distance, bool(wanted & c.meta.needs), c.served, age)
+def placement(tables: SegmentTables, ids: np.ndarray, request: SearchRequest):
+    """Distances in miles (NaN without a point) and whether a service area covers the place."""
+    if request.place is None:
+        return np.full(len(ids), np.nan), np.zeros(len(ids), dtype=bool)
+    place = request.place
+    served = tables.key_mask(place.area_keys())[ids]
+    distance = haversine_miles(
+        place.latitude, place.longitude, tables.latitude[ids], tables.longitude[ids]
+    )
+    return distance, served
+
+
+def within(distance: np.ndarray, served: np.ndarray, request: SearchRequest) -> np.ndarray:
+    """Which candidates lie within the radius or serve the place (all, without a place)."""
+    if request.place is None:
+        return np.ones(len(distance), dtype=bool)
+    return served | (np.nan_to_num(distance, nan=np.inf) <= request.radius_miles)
+
+
+def haversine_miles(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle miles from one point to many (NaN where a point is missing)."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(lons - lon)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: float) -> Result:

@@ -7,18 +7,18 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from referral.search.documents import SearchDocument, windows_from_payload
+from referral.search.documents import SearchDocument
 from referral.search.geo import cell_keys
-from referral.search.hours import Window
+from referral.search.tables import SegmentTables, as_text, live_mask, load_tables
 from referral.search.understanding import Vocabulary
 
 Progress = Callable[[str], None]
@@ -93,28 +93,12 @@ def meta_of(doc: SearchDocument) -> dict:
         "longitude": doc.longitude,
         "areas": doc.areas,
         "needs": doc.needs,
+        "cells": (
+            cell_keys(doc.latitude, doc.longitude)
+            if doc.latitude is not None and doc.longitude is not None
+            else []
+        ),
     }
-
-
-@dataclass
-class Meta:
-    """What the search needs of one indexed document, kept in memory per segment."""
-
-    service_id: str
-    latitude: float | None
-    longitude: float | None
-    areas: frozenset[str]
-    needs: frozenset[str]
-    verified: int | None
-    data: dict
-    _windows: list[Window] | None = None
-
-    @property
-    def windows(self) -> list[Window]:
-        """The weekly opening windows (read from the payload on first use)."""
-        if self._windows is None:
-            self._windows = windows_from_payload(self.data.get("hours") or [])
-        return self._windows
 
 
 class ServiceIndex:
@@ -123,8 +107,10 @@ class ServiceIndex:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self._index = None
-        self._lock = threading.Lock()
-        self._segments: dict[str, list[Meta | None]] = {}
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._segments: dict[str, SegmentTables] = {}
+        self._live_masks: dict[str, tuple[int, np.ndarray]] = {}
         self._vocabulary: tuple[tuple[str, ...], Vocabulary] | None = None
 
     @property
@@ -167,6 +153,7 @@ class ServiceIndex:
             with self._lock:
                 self._index = whoosh_index.create_in(str(self.directory), schema(), INDEX_NAME)
                 self._segments.clear()
+                self._live_masks.clear()
                 self._vocabulary = None
 
     def update_services(self, service_ids: Iterable[str], docs: Iterable[SearchDocument]) -> int:
@@ -182,8 +169,17 @@ class ServiceIndex:
         return count
 
     def searcher(self):
-        """A searcher on the newest committed state of the index."""
+        """A new searcher on the newest committed state of the index (the caller closes it)."""
         return self.index.searcher()
+
+    def current(self):
+        """The shared searcher, moved on to the newest state of the index when it has changed."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self.index.searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
 
     def doc_count(self) -> int:
         """How many documents the index holds."""
@@ -194,46 +190,62 @@ class ServiceIndex:
         """The words of names, organizations and taxonomy with their document counts, plus
         `extra_words`; rebuilt only when the index changes."""
         key = tuple(sorted(segment_key(r) for r, _ in searcher.reader().leaf_readers()))
+        with self._lock:
+            return self._vocabulary_for(searcher, key, extra_words)
+
+    def _vocabulary_for(self, searcher, key: tuple, extra_words: Iterable[str]) -> Vocabulary:
+        """`vocabulary`, with the lock held."""
         if self._vocabulary is None or self._vocabulary[0] != key:
             counts = {
-                word: info.doc_frequency()
+                as_text(word): info.doc_frequency()
                 for word, info in searcher.reader().iter_field("spell")
-                if isinstance(word, str)
             }
             for word in extra_words:
                 counts.setdefault(word, 1)
             self._vocabulary = (key, Vocabulary(counts))
         return self._vocabulary[1]
 
-    def metas(self, searcher) -> Callable[[int], Meta | None]:
-        """A look-up from a searcher's document number to its in-memory Meta."""
-        tables = []
-        live = set()
+    def segments(self, searcher) -> list[Segment]:
+        """The searcher's segments with their tables and live-document masks, in docnum order."""
+        with self._lock:
+            return self._segments_of(searcher)
+
+    def _segments_of(self, searcher) -> list[Segment]:
+        """`segments`, with the lock held (tables are read from the segment's files)."""
+        found = []
         for reader, offset in searcher.reader().leaf_readers():
-            live.add(segment_key(reader))
-            tables.append((offset, self._segment_table(reader)))
-        tables.sort(key=lambda pair: pair[0])
-        for key in set(self._segments) - live:
+            key = segment_key(reader)
+            tables = self._segments.get(key)
+            if tables is None:
+                tables = self._segments[key] = load_tables(reader)
+            found.append(Segment(offset, tables, self._live(key, reader, tables)))
+        current = {segment_key(r) for r, _ in searcher.reader().leaf_readers()}
+        for key in set(self._segments) - current:
             self._segments.pop(key, None)
+        return sorted(found, key=lambda segment: segment.offset)
 
-        def lookup(docnum: int) -> Meta | None:
-            for offset, table in reversed(tables):
-                if docnum >= offset:
-                    return table[docnum - offset]
-            return None
+    def _live(self, key: str, reader, tables: SegmentTables) -> np.ndarray:
+        """The live mask of a segment, recomputed only when its deletions change."""
+        deleted = reader.segment().deleted_count() if reader.has_deletions() else 0
+        cached = self._live_masks.get(key)
+        if cached is None or cached[0] != deleted:
+            cached = self._live_masks[key] = (deleted, live_mask(reader, tables))
+        return cached[1]
 
-        return lookup
+    def warm(self) -> None:
+        """Read every segment's tables now rather than on the first search."""
+        searcher = self.current()
+        self.segments(searcher)
+        self.vocabulary(searcher)
 
-    def _segment_table(self, reader) -> list[Meta | None]:
-        """The Metas of one segment's documents, read once and kept while the segment lives."""
-        key = segment_key(reader)
-        table = self._segments.get(key)
-        if table is None:
-            table = [None] * reader.doc_count_all()
-            for docnum, stored in reader.iter_docs():
-                table[docnum] = meta_from_stored(stored)
-            self._segments[key] = table
-        return table
+
+@dataclass(frozen=True)
+class Segment:
+    """One segment of a searcher: where its documents start, its tables, which are live."""
+
+    offset: int
+    tables: SegmentTables
+    live: np.ndarray
 
 
 def schema_signature(s: Schema) -> tuple:
@@ -248,18 +260,3 @@ def segment_key(reader) -> str:
     """A name for the segment behind a leaf reader (unique while the segment exists)."""
     segment = reader.segment() if hasattr(reader, "segment") else None
     return segment.segment_id() if segment is not None else str(id(reader))
-
-
-def meta_from_stored(stored: dict) -> Meta:
-    """Build the in-memory Meta of a document from its stored fields."""
-    data = json.loads(stored["payload"])
-    verified = data.get("last_verified")
-    return Meta(
-        service_id=stored["service_id"],
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-        areas=frozenset(data.get("areas") or ()),
-        needs=frozenset(data.get("needs") or ()),
-        verified=date.fromisoformat(verified).toordinal() if verified else None,
-        data=data,
-    )

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 W_RELEVANCE = 0.45
 W_PROXIMITY = 0.28
 W_NEED = 0.20
@@ -70,3 +72,29 @@ def blend(signals: Signals, best_text_score: float, radius_miles: float | None) 
     fresh = freshness(signals.verified_days_ago)
     total = W_RELEVANCE * relevance + W_PROXIMITY * near + W_NEED * need + W_FRESHNESS * fresh
     return round(10 * total, 4)
+
+
+def blend_arrays(
+    text: np.ndarray,
+    best_text_score: float,
+    distance: np.ndarray,
+    served: np.ndarray,
+    need_match: np.ndarray,
+    days_ago: np.ndarray,
+    radius_miles: float | None,
+) -> np.ndarray:
+    """`blend` for many candidates at once (NaN distance or days mean unknown)."""
+    relevance = text / best_text_score if best_text_score > 0 else np.ones_like(text)
+    if radius_miles is None:
+        near = np.zeros_like(text)
+    else:
+        scale = max(radius_miles / 4.0, 1.0)
+        by_area = np.where(served, AREA_ONLY_PROXIMITY, 0.0)
+        near = np.where(np.isnan(distance), by_area, 1.0 / (1.0 + np.nan_to_num(distance) / scale))
+    stale = 1.0 - (days_ago - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+    fresh = np.where(
+        np.isnan(days_ago), UNVERIFIED, np.clip(np.where(days_ago <= FRESH_DAYS, 1.0, stale), 0, 1)
+    )
+    need = need_match.astype(float)
+    total = W_RELEVANCE * relevance + W_PROXIMITY * near + W_NEED * need + W_FRESHNESS * fresh
+    return np.round(10 * total, 4)

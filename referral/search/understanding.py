@@ -53,6 +53,7 @@ class ConceptTable:
     def __init__(self, concepts: Iterable[Concept], filler: Iterable[str] = ()) -> None:
         self.concepts = list(concepts)
         self.filler = frozenset(normalize(word) for word in filler)
+        self._words: frozenset[str] | None = None
         self._by_first: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
         for concept in self.concepts:
             for phrase in concept.phrases:
@@ -68,11 +69,12 @@ class ConceptTable:
         concepts = (concept_from(item) for item in document.get("concepts", []))
         return cls(concepts, document.get("filler", []))
 
-    def words(self) -> set[str]:
+    def words(self) -> frozenset[str]:
         """Every word of every phrase, so a misspelled phrase word can be corrected."""
-        return {
-            word for entries in self._by_first.values() for words, _ in entries for word in words
-        }
+        if self._words is None:
+            entries = (entry for group in self._by_first.values() for entry in group)
+            self._words = frozenset(word for words, _ in entries for word in words)
+        return self._words
 
     def match(self, tokens: list[str]) -> tuple[list[Match], list[str]]:
         """The concepts the tokens name (longest phrases first), each with the words that named

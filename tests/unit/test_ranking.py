@@ -1,5 +1,7 @@
 """The ranking formula's properties."""
 
+import pytest
+
 from referral.search.ranking import Signals, blend, proximity
 
 
@@ -56,3 +58,35 @@ def test_freshness_never_outweighs_a_real_difference_in_distance():
     near_stale = blend(Signals(3.0, 0.5, True, verified_days_ago=2000), 3.0, 10)
     far_fresh = blend(Signals(3.0, 9.0, True, verified_days_ago=10), 3.0, 10)
     assert near_stale > far_fresh
+
+
+def test_the_array_form_of_the_formula_agrees_with_the_scalar_one():
+    import random
+
+    import numpy as np
+
+    from referral.search.ranking import blend_arrays
+
+    rng = random.Random(7)
+    rows = []
+    for _ in range(300):
+        distance = None if rng.random() < 0.2 else rng.uniform(0, 30)
+        days = None if rng.random() < 0.3 else rng.randint(0, 2000)
+        rows.append(
+            Signals(rng.uniform(0, 9), distance, rng.random() < 0.5, rng.random() < 0.3, days)
+        )
+    best = max(r.text_score for r in rows)
+    for radius in (10.0, None):
+        arrays = blend_arrays(
+            np.array([r.text_score for r in rows]),
+            best,
+            np.array([np.nan if r.distance_miles is None else r.distance_miles for r in rows]),
+            np.array([r.served_by_area for r in rows]),
+            np.array([r.need_match for r in rows]),
+            np.array(
+                [np.nan if r.verified_days_ago is None else r.verified_days_ago for r in rows],
+                dtype=float,
+            ),
+            radius,
+        )
+        assert list(arrays) == pytest.approx([blend(r, best, radius) for r in rows], abs=1e-3)
