@@ -69,6 +69,7 @@ class Result:
     """One service at one location, as a result row shows it."""
 
     meta: Meta
+    data: dict
     score: float
     distance_miles: float | None
     open_now: bool | None = None
@@ -221,7 +222,7 @@ class Pool:
     def candidate(self, i: int) -> Candidate:
         """Candidate number i as an object, for the page."""
         segment = self.parts[int(self.segment_of[i])][0]
-        meta = segment.tables.metas[int(self.ids[i])]
+        meta = segment.tables.meta(int(self.ids[i]))
         distance = None if np.isnan(self.distance[i]) else float(self.distance[i])
         return Candidate(meta, float(self.text[i]), distance, bool(self.served[i]))
 
@@ -229,7 +230,7 @@ class Pool:
         """Candidate numbers, best first, after the opening-hours filter."""
         keep = np.arange(len(self.ids))
         if request.wants_open:
-            keep = np.array([i for i in keep if self.open_at(i, request, now)], dtype=int)
+            keep = keep[self.open_mask(request, now)]
         today = (now or datetime.now()).date().toordinal()
         radius = request.radius_miles if request.place is not None else None
         best = float(self.text[keep].max()) if len(keep) else 0.0
@@ -247,10 +248,17 @@ class Pool:
         order = np.lexsort((tie, -self.scores[keep]))
         return [int(i) for i in keep[order]]
 
-    def open_at(self, i: int, request: SearchRequest, now: datetime | None) -> bool:
-        """Whether candidate i is open at the time the search asks about."""
-        meta = self.candidate(i).meta
-        return bool(h.is_open(meta.windows, local_time(meta, request, now)))
+    def open_mask(self, request: SearchRequest, now: datetime | None) -> np.ndarray:
+        """Which candidates are open at the time the search asks about, in their own zones."""
+        flags = [np.zeros(0, dtype=bool)]
+        moments: dict[str, int] = {}
+        for segment, ids, *_ in self.parts:
+            zones = [segment.tables.zones[i] or request.timezone for i in ids]
+            for zone in set(zones) - set(moments):
+                moments[zone] = h.moment_of(local_in(zone, request, now))
+            local = np.array([moments[z] for z in zones], dtype=np.int64)
+            flags.append(segment.tables.open_mask(ids, local))
+        return np.concatenate(flags)
 
 
 def filter_mask(tables: SegmentTables, request: SearchRequest) -> np.ndarray:
@@ -309,6 +317,7 @@ def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: fl
     windows = c.meta.windows
     return Result(
         meta=c.meta,
+        data=c.meta.data,
         score=score,
         distance_miles=distance,
         open_now=h.is_open(windows, local),
@@ -318,7 +327,11 @@ def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: fl
 
 def local_time(meta: Meta, request: SearchRequest, now: datetime | None) -> datetime:
     """The local time to judge "open" at: `at` as given, or now in the location's time zone."""
-    zone = meta.data.get("timezone") or request.timezone
+    return local_in(meta.timezone or request.timezone, request, now)
+
+
+def local_in(zone: str, request: SearchRequest, now: datetime | None) -> datetime:
+    """The local time in `zone` to judge "open" at."""
     if request.at is None:
         return h.local_now(zone, now)
     if request.at.tzinfo is not None:

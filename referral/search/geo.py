@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import zipcodes
 from geopy.distance import great_circle
@@ -55,25 +55,17 @@ def area_key(kind: str, value: str = "") -> str:
     return f"{kind}:{re.sub(r'[^a-z0-9:]+', '-', value.strip().lower())}"
 
 
-@cache
-def zip_table() -> dict[str, dict]:
-    """Every US ZIP code the `zipcodes` package knows, by code (loaded once)."""
-    return {z["zip_code"]: z for z in zipcodes.list_all() if z.get("lat") and z.get("long")}
-
-
-@cache
-def zip_grid() -> dict[tuple[int, int], list[dict]]:
-    """ZIP codes bucketed by whole degrees of latitude and longitude, for nearest-ZIP look-ups."""
-    grid: dict[tuple[int, int], list[dict]] = {}
-    for z in zip_table().values():
-        grid.setdefault((math.floor(float(z["lat"])), math.floor(float(z["long"]))), []).append(z)
-    return grid
+@lru_cache(maxsize=65536)
+def zip_entry(code: str) -> dict | None:
+    """The `zipcodes` entry of a 5-digit ZIP with coordinates (looked up once per ZIP)."""
+    found = [z for z in zipcodes.matching(code) if z.get("lat") and z.get("long")]
+    return found[0] if found else None
 
 
 def zip_place(code: str) -> Place | None:
     """The centre of a US ZIP code (ZIP+4 accepted), or None when there is no such ZIP."""
     match = ZIP_RE.match(code or "")
-    entry = zip_table().get(match.group(1)) if match else None
+    entry = zip_entry(match.group(1)) if match else None
     return place_from_zip(entry, entry["zip_code"]) if entry else None
 
 
@@ -90,18 +82,14 @@ def place_from_zip(entry: dict, label: str) -> Place:
     )
 
 
+@lru_cache(maxsize=4096)
 def nearest_zip(latitude: float, longitude: float) -> dict | None:
-    """The ZIP code whose centre is nearest the point, within about 70 miles."""
-    lat0, lon0 = math.floor(latitude), math.floor(longitude)
-    candidates = [
-        z
-        for dlat in (-1, 0, 1)
-        for dlon in (-1, 0, 1)
-        for z in zip_grid().get((lat0 + dlat, lon0 + dlon), [])
-    ]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda z: rough_distance(latitude, longitude, z))
+    """The ZIP code whose centre is nearest the point, within about 75 miles."""
+    for radius in (10, 75):
+        found = zipcodes.filter_by_coordinates(latitude, longitude, radius)
+        if found:
+            return min(found, key=lambda z: rough_distance(latitude, longitude, z))
+    return None
 
 
 def rough_distance(latitude: float, longitude: float, z: dict) -> float:
@@ -116,7 +104,7 @@ def point_place(latitude: float, longitude: float) -> Place:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise PlaceError("Latitude must be between -90 and 90 and longitude between -180 and 180.")
     label = f"{latitude:.5f},{longitude:.5f}"
-    entry = nearest_zip(latitude, longitude)
+    entry = nearest_zip(round(latitude, 3), round(longitude, 3))
     if entry is None:
         return Place(latitude, longitude, label)
     zip_area = place_from_zip(entry, label)

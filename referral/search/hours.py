@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 
 @dataclass(frozen=True, order=True)
 class Window:
@@ -326,3 +328,22 @@ def format_week(windows: list[Window]) -> list[tuple[str, str]]:
     if not windows:
         return []
     return [(name, hours_on(windows, day) or "") for day, name in enumerate(WEEKDAY_NAMES)]
+
+
+def window_span(window: Window) -> tuple[int, int]:
+    """(start, length) of a window in seconds from Monday 00:00, as `is_open` measures it."""
+    return window.weekday * DAY + _offset(window.opens), _length(window)
+
+
+def moment_of(when: datetime) -> int:
+    """Seconds from Monday 00:00 of the week to the naive local `when`."""
+    return when.weekday() * DAY + _offset(when.time())
+
+
+def open_flags(
+    starts: np.ndarray, lengths: np.ndarray, owners: np.ndarray, moments: np.ndarray, count: int
+) -> np.ndarray:
+    """`is_open` for many places at once: windows given as (start, length, owner index) arrays,
+    each owner's local moment in `moments`; places without windows come out False."""
+    hit = (moments[owners] - starts) % WEEK < lengths
+    return np.bincount(owners[hit], minlength=count) > 0

@@ -24,7 +24,7 @@ def response_json(request: SearchRequest, response: SearchResponse) -> dict:
 
 def result_json(result: Result) -> dict:
     """One result row of the API."""
-    data = result.meta.data
+    data = result.data
     return {
         "service_id": result.meta.service_id,
         "service_name": data["service_name"],

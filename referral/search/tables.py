@@ -8,15 +8,18 @@ then work on whole arrays instead of walking postings one by one.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from referral.search.documents import windows_from_payload
-from referral.search.hours import Window
+from referral.search.hours import Window, open_flags, window_span
 
 K1 = 1.2
 B = 0.75
@@ -29,33 +32,40 @@ FIELD_BOOSTS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Meta:
-    """What a result row shows of one indexed document."""
+    """One indexed document as a result row needs it: ids, point, zone and payload text."""
 
     service_id: str
     latitude: float | None
     longitude: float | None
-    areas: frozenset[str]
-    needs: frozenset[str]
-    verified: int | None
-    data: dict
-    _windows: list[Window] | None = None
+    timezone: str
+    raw: str
+
+    @property
+    def data(self) -> dict:
+        """The payload: everything a result row shows."""
+        return json.loads(self.raw)
 
     @property
     def windows(self) -> list[Window]:
-        """The weekly opening windows (read from the payload on first use)."""
-        if self._windows is None:
-            self._windows = windows_from_payload(self.data.get("hours") or [])
-        return self._windows
+        """The weekly opening windows."""
+        return windows_from_payload(self.data.get("hours") or [])
 
 
 @dataclass
 class SegmentTables:
-    """One segment's documents: payloads, postings and filter columns, by local document number."""
+    """One segment's documents as arrays, by local document number.
+
+    No Python object is kept per document (payloads share one bytes blob), so reading a segment
+    of 50,000 documents leaves little behind but the arrays.
+    """
 
     size: int
-    metas: list[Meta | None]
+    blob: bytes
+    offsets: np.ndarray
+    zones: list[str]
+    windows: dict[str, np.ndarray]
     postings: dict[str, tuple[np.ndarray, np.ndarray]]
     usage: dict[str, tuple[int, int]]
     keys: dict[str, np.ndarray]
@@ -66,7 +76,20 @@ class SegmentTables:
     maximum_age: np.ndarray
     free: np.ndarray
     present: np.ndarray
-    needs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def meta(self, docnum: int) -> Meta | None:
+        """Document `docnum` as a Meta, or None when the number holds no document."""
+        if not self.present[docnum]:
+            return None
+        raw = self.blob[self.offsets[docnum] : self.offsets[docnum + 1]].decode("utf-8")
+        latitude, longitude = self.latitude[docnum], self.longitude[docnum]
+        return Meta(
+            service_id=json.loads(raw)["service_id"],
+            latitude=None if math.isnan(latitude) else float(latitude),
+            longitude=None if math.isnan(longitude) else float(longitude),
+            timezone=self.zones[docnum],
+            raw=raw,
+        )
 
     def key_mask(self, keys) -> np.ndarray:
         """Documents carrying any of the keys (map squares, areas, needs, languages)."""
@@ -77,30 +100,82 @@ class SegmentTables:
                 mask[ids] = True
         return mask
 
+    def open_mask(self, ids: np.ndarray, moments: np.ndarray) -> np.ndarray:
+        """Which of the documents `ids` are open at their local `moments` (see hours.is_open)."""
+        position = np.full(self.size, -1)
+        position[ids] = np.arange(len(ids))
+        owners = position[self.windows["owner"]]
+        mine = owners >= 0
+        return open_flags(
+            self.windows["start"][mine],
+            self.windows["length"][mine],
+            owners[mine],
+            moments,
+            len(ids),
+        )
+
 
 def load_tables(reader) -> SegmentTables:
     """Read one whoosh segment into SegmentTables."""
     size = reader.doc_count_all()
-    metas: list[Meta | None] = [None] * size
+    payloads: list[dict | None] = [None] * size
+    raws: list[bytes] = [b""] * size
     for docnum, stored in reader.iter_docs():
-        metas[docnum] = meta_from_stored(stored)
+        raws[docnum] = stored["payload"].encode("utf-8")
+        payloads[docnum] = json.loads(raws[docnum])
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(r) for r in raws])
     postings, usage = read_postings(reader, size)
     tables = SegmentTables(
         size=size,
-        metas=metas,
+        blob=b"".join(raws),
+        offsets=offsets,
+        zones=zones_of(payloads),
+        windows=window_arrays(payloads),
         postings=postings,
         usage=usage,
-        keys=key_lists(metas),
-        **columns(metas),
+        keys=key_lists(payloads),
+        **columns(payloads),
     )
+    del payloads, raws
+    release_memory()
     return tables
+
+
+def zones_of(payloads: list[dict | None]) -> list[str]:
+    """Each document's time zone name (one shared string per zone)."""
+    shared: dict[str, str] = {}
+    return [shared.setdefault(z, z) for z in ((d or {}).get("timezone") or "" for d in payloads)]
+
+
+def window_arrays(payloads: list[dict | None]) -> dict[str, np.ndarray]:
+    """Every opening window of the segment as flat arrays of start, length and owning document."""
+    starts, lengths, owners = [], [], []
+    for docnum, data in enumerate(payloads):
+        for window in windows_from_payload((data or {}).get("hours") or []):
+            start, length = window_span(window)
+            starts.append(start)
+            lengths.append(length)
+            owners.append(docnum)
+    return {
+        "start": np.array(starts, dtype=np.int64),
+        "length": np.array(lengths, dtype=np.int64),
+        "owner": np.array(owners, dtype=np.int64),
+    }
+
+
+def release_memory() -> None:
+    """Hand memory freed after a load back to the operating system (glibc), where possible."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def read_postings(reader, size: int) -> tuple[dict, dict[str, tuple[int, int]]]:
     """Every text token with its documents and combined BM25 field weight (no idf yet), and how
     many documents use it in their labels (name, organization, taxonomy, needs) and in their
     descriptions."""
-    merged: dict[str, dict[int, float]] = {}
+    merged: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     usage: dict[str, list[int]] = {}
     for name, boost in FIELD_BOOSTS.items():
         lengths = np.array(
@@ -109,22 +184,33 @@ def read_postings(reader, size: int) -> tuple[dict, dict[str, tuple[int, int]]]:
         average = lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0
         norm = K1 * (1 - B + B * lengths / average)
         for raw, info in reader.iter_field(name):
-            matcher = reader.postings(name, raw)
             token = as_text(raw)
             usage.setdefault(token, [0, 0])[name == "description"] += info.doc_frequency()
-            weights = merged.setdefault(token, {})
-            while matcher.is_active():
-                doc, tf = matcher.id(), matcher.weight()
-                weights[doc] = weights.get(doc, 0.0) + boost * tf * (K1 + 1) / (tf + norm[doc])
-                matcher.next()
-    postings = {
-        token: (
-            np.fromiter(w.keys(), np.int32, len(w)),
-            np.fromiter(w.values(), np.float32, len(w)),
-        )
-        for token, w in merged.items()
-    }
+            docs, tf = read_matcher(reader.postings(name, raw))
+            weight = boost * tf * (K1 + 1) / (tf + norm[docs])
+            merged.setdefault(token, []).append((docs, weight.astype(np.float32)))
+    postings = {token: combine(parts) for token, parts in merged.items()}
     return postings, {token: (labels, text) for token, (labels, text) in usage.items()}
+
+
+def read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and term frequencies of one posting list."""
+    ids, tfs = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int32), np.array(tfs, dtype=np.float32)
+
+
+def combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One posting list from a token's lists in several fields, weights of a document added."""
+    if len(parts) == 1:
+        return parts[0]
+    docs = np.concatenate([d for d, _ in parts])
+    weights = np.concatenate([w for _, w in parts])
+    unique, where = np.unique(docs, return_inverse=True)
+    return unique.astype(np.int32), np.bincount(where, weights=weights).astype(np.float32)
 
 
 def as_text(term: bytes | str) -> str:
@@ -132,54 +218,43 @@ def as_text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def key_lists(metas: list[Meta | None]) -> dict[str, np.ndarray]:
+def key_lists(payloads: list[dict | None]) -> dict[str, np.ndarray]:
     """Document lists per filter key: `cell:…`, area keys, `need:…`, `lang:…`."""
     found: dict[str, list[int]] = {}
-    for docnum, meta in enumerate(metas):
-        if meta is None:
+    for docnum, data in enumerate(payloads):
+        if data is None:
             continue
-        keys = [f"cell:{c}" for c in meta.data.get("cells") or ()]
-        keys += list(meta.areas)
-        keys += [f"need:{n}" for n in meta.needs]
-        keys += [f"lang:{code}" for code in meta.data.get("languages") or ()]
+        keys = [f"cell:{c}" for c in data.get("cells") or ()]
+        keys += list(data.get("areas") or ())
+        keys += [f"need:{n}" for n in data.get("needs") or ()]
+        keys += [f"lang:{code}" for code in data.get("languages") or ()]
         for key in keys:
             found.setdefault(key, []).append(docnum)
     return {key: np.array(ids, dtype=np.int32) for key, ids in found.items()}
 
 
-def columns(metas: list[Meta | None]) -> dict[str, np.ndarray]:
+def columns(payloads: list[dict | None]) -> dict[str, np.ndarray]:
     """Per-document columns for distance, freshness, age and cost."""
-    nan = math.nan
 
     def column(get) -> np.ndarray:
-        return np.array(
-            [nan if m is None or get(m) is None else get(m) for m in metas], dtype=float
-        )
+        values = [None if d is None else get(d) for d in payloads]
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
 
     return {
-        "latitude": column(lambda m: m.latitude),
-        "longitude": column(lambda m: m.longitude),
-        "verified": column(lambda m: m.verified),
-        "minimum_age": column(lambda m: m.data.get("minimum_age")),
-        "maximum_age": column(lambda m: m.data.get("maximum_age")),
-        "free": np.array([bool(m and m.data.get("free")) for m in metas], dtype=bool),
-        "present": np.array([m is not None for m in metas], dtype=bool),
+        "latitude": column(lambda d: d.get("latitude")),
+        "longitude": column(lambda d: d.get("longitude")),
+        "verified": column(verified_ordinal),
+        "minimum_age": column(lambda d: d.get("minimum_age")),
+        "maximum_age": column(lambda d: d.get("maximum_age")),
+        "free": np.array([bool(d and d.get("free")) for d in payloads], dtype=bool),
+        "present": np.array([d is not None for d in payloads], dtype=bool),
     }
 
 
-def meta_from_stored(stored: dict) -> Meta:
-    """Build the in-memory Meta of a document from its stored fields."""
-    data = json.loads(stored["payload"])
+def verified_ordinal(data: dict) -> int | None:
+    """The day a listing was last verified, as a day number."""
     verified = data.get("last_verified")
-    return Meta(
-        service_id=stored["service_id"],
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-        areas=frozenset(data.get("areas") or ()),
-        needs=frozenset(data.get("needs") or ()),
-        verified=date.fromisoformat(verified).toordinal() if verified else None,
-        data=data,
-    )
+    return date.fromisoformat(verified).toordinal() if verified else None
 
 
 def live_mask(reader, tables: SegmentTables) -> np.ndarray:

@@ -351,3 +351,34 @@ def test_parse_hours_text_reads_nearly_all_miami_hours() -> None:
     texts = {text for text in texts if text.strip()}
     readable = [text for text in texts if parse_hours_text(text) is not None]
     assert len(readable) / len(texts) >= 0.97
+
+
+def test_the_array_form_of_is_open_agrees_with_is_open():
+    import random
+
+    import numpy as np
+
+    from referral.search.hours import moment_of, open_flags, window_span
+
+    rng = random.Random(11)
+    places = []
+    for _ in range(200):
+        windows = []
+        for _ in range(rng.randint(0, 4)):
+            opens = time(rng.randint(0, 23), rng.choice([0, 30]))
+            closes = time(rng.randint(0, 23), rng.choice([0, 15, 45]))
+            windows.append(Window(rng.randint(0, 6), opens, closes))
+        places.append(windows)
+    moments = [
+        datetime(2026, 11, 16 + rng.randint(0, 6), rng.randint(0, 23), rng.randint(0, 59))
+        for _ in places
+    ]
+    spans = [(window_span(w), owner) for owner, ws in enumerate(places) for w in ws]
+    flags = open_flags(
+        np.array([s for (s, _), _ in spans], dtype=np.int64),
+        np.array([n for (_, n), _ in spans], dtype=np.int64),
+        np.array([o for _, o in spans], dtype=np.int64),
+        np.array([moment_of(m) for m in moments], dtype=np.int64),
+        len(places),
+    )
+    assert list(flags) == [bool(is_open(ws, m)) for ws, m in zip(places, moments, strict=True)]

@@ -37,7 +37,8 @@ def segment(tmp_path_factory):
         ]
     )
     (segment,) = index.segments(index.current())
-    by_id = {m.service_id: i for i, m in enumerate(segment.tables.metas)}
+    metas = [segment.tables.meta(i) for i in range(segment.tables.size)]
+    by_id = {m.service_id: i for i, m in enumerate(metas)}
     return segment.tables, by_id
 
 
