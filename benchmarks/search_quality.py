@@ -32,7 +32,8 @@ from common import (
 
 from referral.search.geo import area_key, miles_between, zip_place
 
-OWN_QUERIES = Path(__file__).with_name("queries-miami.json")
+OWN_QUERIES = [Path(__file__).with_name(f"queries-{name}.json") for name in ("miami", "cleveland")]
+BUNDLED = Path(__file__).resolve().parents[1] / "resources_db" / "cleveland"
 
 
 def relevance_table(package: Path):
@@ -84,7 +85,9 @@ def relevant_services(query: dict, codes, points, areas=None) -> set[str]:
     for service, service_codes in codes.items():
         if not any(c.startswith(tuple(query["relevant"])) for c in service_codes):
             continue
-        if any(miles_between(origin, p) <= query["radius_miles"] for p in points.get(service, [])) or (areas and areas.get(service, set()) & covering):
+        if any(
+            miles_between(origin, p) <= query["radius_miles"] for p in points.get(service, [])
+        ) or (areas and areas.get(service, set()) & covering):
             found.add(service)
     return found
 
@@ -101,12 +104,12 @@ def search_url(base: str, query: dict, limit: int) -> str:
 
 
 def precision(base: str, query: dict, relevant: set[str]) -> tuple[float, int, list[str]]:
-    """(precision at k, k, service ids returned) for one query."""
+    """(precision at k, k, service ids returned) for one query, counting each service once."""
     k = min(10, len(relevant))
     if k == 0:
         return float("nan"), 0, []
-    body = get_json(search_url(base, query, k))
-    ids = [r["service_id"] for r in body["results"]][:k]
+    body = get_json(search_url(base, query, 3 * k))
+    ids = list(dict.fromkeys(r["service_id"] for r in body["results"]))[:k]
     return sum(1 for i in ids if i in relevant) / k, k, ids
 
 
@@ -123,7 +126,7 @@ def latencies(base: str, queries: list[dict], rounds: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", nargs="*", type=Path, default=[DEV_QUERIES, OWN_QUERIES])
+    parser.add_argument("--queries", nargs="*", type=Path, default=[DEV_QUERIES, *OWN_QUERIES])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument(
         "--instance", type=Path, default=Path(tempfile.gettempdir()) / "referral-bench-miami"
@@ -131,25 +134,25 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     instance = loaded_instance(args.instance, MIAMI)
-    codes, points = relevance_table(MIAMI)
+    tables = {"miami": (*relevance_table(MIAMI), None), "cleveland": hsds3_relevance_table(BUNDLED)}
     with production_server(instance) as base:
         get_json(search_url(base, {"q": "warm up", "near": "33136", "radius_miles": 10}, 5))
         for path in args.queries:
             if not path.exists():
                 continue
-            queries = json.loads(path.read_text())["queries"]
-            report_precision(base, path, queries, codes, points)
-            print(
-                summary(f"latency over HTTP ({path.name})", latencies(base, queries, args.rounds))
-            )
+            document = json.loads(path.read_text())
+            table = tables["cleveland" if "cleveland" in document["dataset"] else "miami"]
+            report_precision(base, path, document["queries"], table)
+            millis = latencies(base, document["queries"], args.rounds)
+            print(summary(f"latency over HTTP ({path.name})", millis))
 
 
-def report_precision(base, path, queries, codes, points) -> None:
+def report_precision(base, path, queries, table) -> None:
     """Print precision per query and the mean over the set."""
     print(f"\n{path.name}")
     scores = []
     for query in queries:
-        relevant = relevant_services(query, codes, points)
+        relevant = relevant_services(query, *table)
         p, k, _ = precision(base, query, relevant)
         if k:
             scores.append(p)

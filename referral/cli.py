@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ def make_app() -> Flask:
 
     if not os.environ.get("REFERRAL_SECRET_KEY"):
         ensure_instance_secret()
-    return create_app()
+    return create_app({"WARM_INDEX": False})
 
 
 def ensure_instance_secret() -> None:
@@ -101,6 +102,9 @@ def serve_command(host: str, port: int) -> None:
     """Run the web app on the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
+    from referral.services import services, warm_quietly
+
+    threading.Thread(target=warm_quietly, args=(services().index,), daemon=True).start()
     click.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 

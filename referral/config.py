@@ -29,6 +29,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "GEOCODER": "",
         "GEOCODER_OPTIONS": {},
         "SESSION_HOURS": 12,
+        "WARM_INDEX": True,
     }
 
 
@@ -44,7 +45,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
 def parse_value(name: str, raw: str) -> Any:
     """Turn one environment string into the type its setting takes."""
-    if name == "PUBLIC_DIRECTORY":
+    if name in {"PUBLIC_DIRECTORY", "WARM_INDEX"}:
         return raw.strip().lower() not in {"0", "false", "no", "off", ""}
     if name == "GEOCODER_OPTIONS":
         try:

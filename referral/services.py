@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -20,12 +22,22 @@ class Services:
 
 
 def build_services(app: Flask) -> Services:
-    """Open the index and geocoder the app's settings name."""
+    """Open the index and geocoder the app's settings name; a served app reads the index
+    into memory in the background, so its first search is as quick as the rest."""
     settings = app.config["REFERRAL"]
-    return Services(
+    built = Services(
         index=ServiceIndex(settings["INDEX_DIR"]),
         geocoder=make_geocoder(settings["GEOCODER"], settings["GEOCODER_OPTIONS"]),
     )
+    if settings["WARM_INDEX"] and not app.testing:
+        threading.Thread(target=warm_quietly, args=(built.index,), daemon=True).start()
+    return built
+
+
+def warm_quietly(index: ServiceIndex) -> None:
+    """Read the index into memory, leaving any problem for the first search to report."""
+    with contextlib.suppress(Exception):
+        index.warm()
 
 
 def services() -> Services:

@@ -10,6 +10,7 @@ from referral.extensions import csrf
 from referral.search.engine import search
 from referral.search.params import ParamError, parse_search
 from referral.search.serialize import response_json
+from referral.search.understanding import default_concepts
 from referral.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,6 +31,20 @@ def search_services():
     search_request = read_search_request()
     response = search(services().index, search_request)
     return jsonify(response_json(search_request, response))
+
+
+@bp.get("/autocomplete")
+@require_directory_access
+def autocomplete():
+    """Suggestions for the search box: needs, concepts, service and organization names."""
+    typed = request.args.get("q", "")
+    if len(typed) > 200:
+        raise BadInput("q is too long for suggestions.", field="q")
+    limit = request.args.get("limit", "8")
+    if not limit.isdigit() or not 1 <= int(limit) <= 20:
+        raise BadInput("limit must be a whole number from 1 to 20.", field="limit")
+    found = services().index.suggester(default_concepts()).suggest(typed, int(limit))
+    return jsonify({"q": typed, "suggestions": [{"text": s.text, "kind": s.kind} for s in found]})
 
 
 def read_search_request():

@@ -60,8 +60,8 @@ class SearchRequest:
 
     @property
     def wants_open(self) -> bool:
-        """Whether only places open now (or at `at`) are wanted."""
-        return self.open_now or self.at is not None
+        """Whether only places open now (or at `at`, when given) are wanted."""
+        return self.open_now
 
 
 @dataclass

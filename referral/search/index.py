@@ -16,8 +16,10 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
+from referral.directory.needs import NEED_LABELS
 from referral.search.documents import SearchDocument
 from referral.search.geo import cell_keys
+from referral.search.suggest import Suggester, labels_for
 from referral.search.tables import SegmentTables, as_text, live_mask, load_tables
 from referral.search.understanding import Vocabulary
 
@@ -109,6 +111,7 @@ class ServiceIndex:
         self._index = None
         self._lock = threading.RLock()
         self._searcher = None
+        self._suggester: tuple[tuple, Suggester] | None = None
         self._segments: dict[str, SegmentTables] = {}
         self._live_masks: dict[str, tuple[int, np.ndarray]] = {}
         self._vocabulary: tuple[tuple[str, ...], Vocabulary] | None = None
@@ -231,6 +234,23 @@ class ServiceIndex:
         if cached is None or cached[0] != deleted:
             cached = self._live_masks[key] = (deleted, live_mask(reader, tables))
         return cached[1]
+
+    def suggester(self, concepts) -> Suggester:
+        """Autocomplete over the current index's names and the concepts; rebuilt on change."""
+        searcher = self.current()
+        segments = self.segments(searcher)
+        key = (
+            tuple(sorted(segment_key(r) for r, _ in searcher.reader().leaf_readers())),
+            id(concepts),
+        )
+        with self._lock:
+            if self._suggester is None or self._suggester[0] != key:
+                names: dict[tuple[str, str], int] = {}
+                for segment in segments:
+                    for name, count in segment.tables.names.items():
+                        names[name] = names.get(name, 0) + count
+                self._suggester = (key, Suggester(labels_for(names, concepts, NEED_LABELS)))
+            return self._suggester[1]
 
     def warm(self) -> None:
         """Read every segment's tables now rather than on the first search."""

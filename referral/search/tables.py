@@ -76,6 +76,7 @@ class SegmentTables:
     maximum_age: np.ndarray
     free: np.ndarray
     present: np.ndarray
+    names: dict[tuple[str, str], int]
 
     def meta(self, docnum: int) -> Meta | None:
         """Document `docnum` as a Meta, or None when the number holds no document."""
@@ -135,11 +136,23 @@ def load_tables(reader) -> SegmentTables:
         postings=postings,
         usage=usage,
         keys=key_lists(payloads),
+        names=name_counts(payloads),
         **columns(payloads),
     )
     del payloads, raws
     release_memory()
     return tables
+
+
+def name_counts(payloads: list[dict | None]) -> dict[tuple[str, str], int]:
+    """How many documents carry each service and organization name, for autocomplete."""
+    counts: dict[tuple[str, str], int] = {}
+    for data in payloads:
+        for kind, key in (("service", "service_name"), ("organization", "organization_name")):
+            name = ((data or {}).get(key) or "").strip()
+            if name:
+                counts[kind, name] = counts.get((kind, name), 0) + 1
+    return counts
 
 
 def zones_of(payloads: list[dict | None]) -> list[str]:

@@ -16,6 +16,8 @@ NEEDED = [
     "referral/migrations/env.py",
     "referral/migrations/alembic.ini",
     "referral/directory/needs.json",
+    "referral/search/concepts.json",
+    "referral/static/search.js",
     "referral/resources_db/cleveland/services.csv",
     "referral/resources_db/cleveland/datapackage.json",
 ]
