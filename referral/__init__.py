@@ -83,10 +83,11 @@ def register_blueprints(app: Flask) -> None:
     from referral.api.blueprint import bp as api_bp
     from referral.auth.admin import bp as admin_bp
     from referral.auth.blueprint import bp as auth_bp
+    from referral.curation.blueprint import bp as curation_bp
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.web.blueprint import bp as web_bp
 
-    for blueprint in (auth_bp, admin_bp, web_bp, api_bp, hsds_bp):
+    for blueprint in (auth_bp, admin_bp, curation_bp, web_bp, api_bp, hsds_bp):
         app.register_blueprint(blueprint)
     from referral import errors
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from referral.curation.concepts import ConceptCache
 from referral.search.geo import Geocoder
 from referral.search.geocoding import make_geocoder
 from referral.search.index import ServiceIndex
@@ -15,10 +16,11 @@ from referral.search.index import ServiceIndex
 
 @dataclass
 class Services:
-    """The search index and the optional geocoder of one app."""
+    """The search index, the concept table and the optional geocoder of one app."""
 
     index: ServiceIndex
     geocoder: Geocoder | None
+    concepts: ConceptCache
 
 
 def build_services(app: Flask) -> Services:
@@ -28,6 +30,7 @@ def build_services(app: Flask) -> Services:
     built = Services(
         index=ServiceIndex(settings["INDEX_DIR"]),
         geocoder=make_geocoder(settings["GEOCODER"], settings["GEOCODER_OPTIONS"]),
+        concepts=ConceptCache(),
     )
     if settings["WARM_INDEX"] and not app.testing:
         threading.Thread(target=warm_quietly, args=(built.index,), daemon=True).start()

@@ -10,7 +10,6 @@ from referral.extensions import csrf
 from referral.search.engine import search
 from referral.search.params import ParamError, parse_search
 from referral.search.serialize import response_json
-from referral.search.understanding import default_concepts
 from referral.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -29,7 +28,7 @@ def protect_session_writes():
 def search_services():
     """Search the directory (see the contract for parameters and response)."""
     search_request = read_search_request()
-    response = search(services().index, search_request)
+    response = search(services().index, search_request, concepts=services().concepts.table())
     return jsonify(response_json(search_request, response))
 
 
@@ -43,7 +42,7 @@ def autocomplete():
     limit = request.args.get("limit", "8")
     if not limit.isdigit() or not 1 <= int(limit) <= 20:
         raise BadInput("limit must be a whole number from 1 to 20.", field="limit")
-    found = services().index.suggester(default_concepts()).suggest(typed, int(limit))
+    found = services().index.suggester(services().concepts.table()).suggest(typed, int(limit))
     return jsonify({"q": typed, "suggestions": [{"text": s.text, "kind": s.kind} for s in found]})
 
 

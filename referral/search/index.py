@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
@@ -21,7 +21,7 @@ from referral.search.documents import SearchDocument
 from referral.search.geo import cell_keys
 from referral.search.suggest import Suggester, labels_for
 from referral.search.tables import SegmentTables, as_text, live_mask, load_tables
-from referral.search.understanding import Vocabulary
+from referral.search.understanding import Vocabulary, default_concepts
 
 Progress = Callable[[str], None]
 INDEX_NAME = "services"
@@ -43,8 +43,8 @@ def schema() -> Schema:
     """The fields of a search document; weights favour names and taxonomy over descriptions.
 
     Text fields keep term frequencies but no positions (no phrase queries are run), which
-    halves the postings to write. `cells` holds the map squares a document's point lies in, so
-    a search near a place only ever scores documents of that neighbourhood.
+    halves the postings to write. Needs, languages, service areas and the map squares a
+    document lies in travel in the stored payload, where the search reads them as filters.
     """
     text = analyzer()
     return Schema(
@@ -56,10 +56,6 @@ def schema() -> Schema:
         need_words=TEXT(analyzer=text, field_boost=2.0, phrase=False),
         description=TEXT(analyzer=text, phrase=False),
         spell=TEXT(analyzer=word_analyzer(), phrase=False),
-        needs=KEYWORD(commas=True, lowercase=True),
-        areas=KEYWORD(commas=True, lowercase=True),
-        languages=KEYWORD(commas=True, lowercase=True),
-        cells=KEYWORD(commas=True),
         payload=STORED,
     )
 
@@ -74,14 +70,9 @@ def fields_of(doc: SearchDocument) -> dict:
         "taxonomy": " ; ".join(doc.taxonomy),
         "need_words": doc.need_words(),
         "description": doc.description,
-        "needs": ",".join(doc.needs),
-        "areas": ",".join(doc.areas),
-        "languages": ",".join(doc.languages),
         "spell": " ".join([doc.name, doc.organization, *doc.taxonomy, doc.need_words()]),
         "payload": json.dumps(meta_of(doc), separators=(",", ":")),
     }
-    if doc.latitude is not None and doc.longitude is not None:
-        fields["cells"] = ",".join(cell_keys(doc.latitude, doc.longitude))
     return fields
 
 
@@ -189,10 +180,11 @@ class ServiceIndex:
         with self.searcher() as s:
             return s.doc_count()
 
-    def vocabulary(self, searcher, extra_words: Iterable[str] = ()) -> Vocabulary:
+    def vocabulary(self, searcher, extra_words: frozenset[str] = frozenset()) -> Vocabulary:
         """The words of names, organizations and taxonomy with their document counts, plus
-        `extra_words`; rebuilt only when the index changes."""
-        key = tuple(sorted(segment_key(r) for r, _ in searcher.reader().leaf_readers()))
+        `extra_words`; rebuilt only when the index or the extra words change."""
+        segments = tuple(sorted(segment_key(r) for r, _ in searcher.reader().leaf_readers()))
+        key = (segments, hash(extra_words))
         with self._lock:
             return self._vocabulary_for(searcher, key, extra_words)
 
@@ -256,7 +248,7 @@ class ServiceIndex:
         """Read every segment's tables now rather than on the first search."""
         searcher = self.current()
         self.segments(searcher)
-        self.vocabulary(searcher)
+        self.vocabulary(searcher, default_concepts().words())
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import io
 import json
 import math
+from array import array
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,7 +65,7 @@ class SegmentTables:
 
     size: int
     blob: bytes
-    offsets: np.ndarray
+    spans: np.ndarray
     zones: list[str]
     windows: dict[str, np.ndarray]
     postings: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -82,7 +84,8 @@ class SegmentTables:
         """Document `docnum` as a Meta, or None when the number holds no document."""
         if not self.present[docnum]:
             return None
-        raw = self.blob[self.offsets[docnum] : self.offsets[docnum + 1]].decode("utf-8")
+        start, end = self.spans[docnum]
+        raw = self.blob[start:end].decode("utf-8")
         latitude, longitude = self.latitude[docnum], self.longitude[docnum]
         return Meta(
             service_id=json.loads(raw)["service_id"],
@@ -117,64 +120,109 @@ class SegmentTables:
 
 
 def load_tables(reader) -> SegmentTables:
-    """Read one whoosh segment into SegmentTables."""
-    size = reader.doc_count_all()
-    payloads: list[dict | None] = [None] * size
-    raws: list[bytes] = [b""] * size
+    """Read one whoosh segment into SegmentTables, one document at a time."""
+    builder = TableBuilder(reader.doc_count_all())
     for docnum, stored in reader.iter_docs():
-        raws[docnum] = stored["payload"].encode("utf-8")
-        payloads[docnum] = json.loads(raws[docnum])
-    offsets = np.zeros(size + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(r) for r in raws])
-    postings, usage = read_postings(reader, size)
-    tables = SegmentTables(
-        size=size,
-        blob=b"".join(raws),
-        offsets=offsets,
-        zones=zones_of(payloads),
-        windows=window_arrays(payloads),
-        postings=postings,
-        usage=usage,
-        keys=key_lists(payloads),
-        names=name_counts(payloads),
-        **columns(payloads),
-    )
-    del payloads, raws
+        builder.add(docnum, stored["payload"])
+    postings, usage = read_postings(reader, builder.size)
+    tables = builder.finish(postings, usage)
+    del builder
     release_memory()
     return tables
 
 
-def name_counts(payloads: list[dict | None]) -> dict[tuple[str, str], int]:
-    """How many documents carry each service and organization name, for autocomplete."""
-    counts: dict[tuple[str, str], int] = {}
-    for data in payloads:
-        for kind, key in (("service", "service_name"), ("organization", "organization_name")):
-            name = ((data or {}).get(key) or "").strip()
-            if name:
-                counts[kind, name] = counts.get((kind, name), 0) + 1
-    return counts
+class TableBuilder:
+    """Collects a segment's documents into compact buffers and arrays as they are read, keeping
+    no parsed payload (so a large segment leaves little garbage behind)."""
 
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.blob = io.BytesIO()
+        self.spans = np.zeros((size, 2), dtype=np.int64)
+        self.columns = {name: np.full(size, np.nan) for name in NUMBER_COLUMNS}
+        self.free = np.zeros(size, dtype=bool)
+        self.present = np.zeros(size, dtype=bool)
+        self.zones = [""] * size
+        self.shared_zones: dict[str, str] = {}
+        self.keys: dict[str, array] = {}
+        self.windows = {name: array("q") for name in ("start", "length", "owner")}
+        self.names: dict[tuple[str, str], int] = {}
 
-def zones_of(payloads: list[dict | None]) -> list[str]:
-    """Each document's time zone name (one shared string per zone)."""
-    shared: dict[str, str] = {}
-    return [shared.setdefault(z, z) for z in ((d or {}).get("timezone") or "" for d in payloads)]
+    def add(self, docnum: int, payload: str) -> None:
+        """Take in one document's stored payload."""
+        raw = payload.encode("utf-8")
+        start = self.blob.tell()
+        self.blob.write(raw)
+        self.spans[docnum] = (start, start + len(raw))
+        self.present[docnum] = True
+        data = json.loads(raw)
+        for name, value in number_values(data).items():
+            if value is not None:
+                self.columns[name][docnum] = value
+        self.free[docnum] = bool(data.get("free"))
+        zone = data.get("timezone") or ""
+        self.zones[docnum] = self.shared_zones.setdefault(zone, zone)
+        for key in filter_keys(data):
+            self.keys.setdefault(key, array("i")).append(docnum)
+        self.add_windows(docnum, data)
+        self.add_names(data)
 
-
-def window_arrays(payloads: list[dict | None]) -> dict[str, np.ndarray]:
-    """Every opening window of the segment as flat arrays of start, length and owning document."""
-    starts, lengths, owners = [], [], []
-    for docnum, data in enumerate(payloads):
-        for window in windows_from_payload((data or {}).get("hours") or []):
+    def add_windows(self, docnum: int, data: dict) -> None:
+        """Record the document's opening windows."""
+        for window in windows_from_payload(data.get("hours") or []):
             start, length = window_span(window)
-            starts.append(start)
-            lengths.append(length)
-            owners.append(docnum)
+            self.windows["start"].append(start)
+            self.windows["length"].append(length)
+            self.windows["owner"].append(docnum)
+
+    def add_names(self, data: dict) -> None:
+        """Count the document's service and organization names, for autocomplete."""
+        for kind, key in (("service", "service_name"), ("organization", "organization_name")):
+            name = (data.get(key) or "").strip()
+            if name:
+                self.names[kind, name] = self.names.get((kind, name), 0) + 1
+
+    def finish(self, postings: dict, usage: dict) -> SegmentTables:
+        """The finished tables."""
+        return SegmentTables(
+            size=self.size,
+            blob=self.blob.getvalue(),
+            spans=self.spans,
+            zones=self.zones,
+            windows={
+                name: np.frombuffer(values, dtype=np.int64) for name, values in self.windows.items()
+            },
+            postings=postings,
+            usage=usage,
+            keys={key: np.frombuffer(ids, dtype=np.int32) for key, ids in self.keys.items()},
+            names=self.names,
+            free=self.free,
+            present=self.present,
+            **self.columns,
+        )
+
+
+NUMBER_COLUMNS = ("latitude", "longitude", "verified", "minimum_age", "maximum_age")
+
+
+def number_values(data: dict) -> dict[str, float | None]:
+    """The numeric columns of one payload."""
     return {
-        "start": np.array(starts, dtype=np.int64),
-        "length": np.array(lengths, dtype=np.int64),
-        "owner": np.array(owners, dtype=np.int64),
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
+        "verified": verified_ordinal(data),
+        "minimum_age": data.get("minimum_age"),
+        "maximum_age": data.get("maximum_age"),
     }
+
+
+def filter_keys(data: dict) -> list[str]:
+    """The filter keys of one payload: `cell:…`, area keys, `need:…`, `lang:…`."""
+    keys = [f"cell:{c}" for c in data.get("cells") or ()]
+    keys += list(data.get("areas") or ())
+    keys += [f"need:{n}" for n in data.get("needs") or ()]
+    keys += [f"lang:{code}" for code in data.get("languages") or ()]
+    return keys
 
 
 def release_memory() -> None:
@@ -229,39 +277,6 @@ def combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.
 def as_text(term: bytes | str) -> str:
     """A term as text (whoosh gives the terms of a field as UTF-8 bytes)."""
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def key_lists(payloads: list[dict | None]) -> dict[str, np.ndarray]:
-    """Document lists per filter key: `cell:…`, area keys, `need:…`, `lang:…`."""
-    found: dict[str, list[int]] = {}
-    for docnum, data in enumerate(payloads):
-        if data is None:
-            continue
-        keys = [f"cell:{c}" for c in data.get("cells") or ()]
-        keys += list(data.get("areas") or ())
-        keys += [f"need:{n}" for n in data.get("needs") or ()]
-        keys += [f"lang:{code}" for code in data.get("languages") or ()]
-        for key in keys:
-            found.setdefault(key, []).append(docnum)
-    return {key: np.array(ids, dtype=np.int32) for key, ids in found.items()}
-
-
-def columns(payloads: list[dict | None]) -> dict[str, np.ndarray]:
-    """Per-document columns for distance, freshness, age and cost."""
-
-    def column(get) -> np.ndarray:
-        values = [None if d is None else get(d) for d in payloads]
-        return np.array([math.nan if v is None else v for v in values], dtype=float)
-
-    return {
-        "latitude": column(lambda d: d.get("latitude")),
-        "longitude": column(lambda d: d.get("longitude")),
-        "verified": column(verified_ordinal),
-        "minimum_age": column(lambda d: d.get("minimum_age")),
-        "maximum_age": column(lambda d: d.get("maximum_age")),
-        "free": np.array([bool(d and d.get("free")) for d in payloads], dtype=bool),
-        "present": np.array([d is not None for d in payloads], dtype=bool),
-    }
 
 
 def verified_ordinal(data: dict) -> int | None:

@@ -43,7 +43,9 @@ def search():
                 current_app.config["REFERRAL"]["DEFAULT_RADIUS_MILES"],
                 current_app.config["REFERRAL"]["DEFAULT_TIMEZONE"],
             )
-            response = run_search(services().index, search_request)
+            response = run_search(
+                services().index, search_request, concepts=services().concepts.table()
+            )
             session["near"] = args.get("near", "")
         except ParamError as exc:
             error = exc

@@ -1,0 +1,1 @@
+"""Keeping the directory and its search vocabulary true: the curators' tools."""
