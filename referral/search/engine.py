@@ -21,7 +21,7 @@ import numpy as np
 from referral.directory.needs import needs_for
 from referral.search import hours as h
 from referral.search import ranking
-from referral.search.geo import EARTH_RADIUS_MILES, cells_covering, miles_between
+from referral.search.geo import EARTH_RADIUS_MILES, cells_covering
 from referral.search.index import Segment, ServiceIndex, analyzer
 from referral.search.scoring import Clause, Part, Plan, Statistics, score
 from referral.search.tables import Meta, SegmentTables
@@ -194,16 +194,17 @@ class Pool:
     def add(self, segment: Segment, plan, stats, request: SearchRequest, wanted) -> None:
         """The candidates of one segment."""
         tables = segment.tables
-        mask = segment.live & filter_mask(tables, request)
-        text = score(plan, tables, stats) if plan else np.zeros(tables.size, dtype=np.float32)
-        if plan:
-            mask &= text > 0
-        ids = np.nonzero(mask)[0]
+        ids = np.nonzero(segment.live & filter_mask(tables, request))[0]
+        if not len(ids):
+            return
+        text = score(plan, tables, stats, ids) if plan else np.zeros(len(ids), dtype=np.float32)
+        keep = text > 0 if plan else np.ones(len(ids), dtype=bool)
+        ids, text = ids[keep], text[keep]
         distance, served = placement(tables, ids, request)
         keep = within(distance, served, request)
-        ids, distance, served = ids[keep], distance[keep], served[keep]
+        ids, text, distance, served = ids[keep], text[keep], distance[keep], served[keep]
         needs = tables.key_mask(f"need:{n}" for n in wanted)[ids]
-        self.parts.append((segment, ids, text[ids], distance, served, needs))
+        self.parts.append((segment, ids, text, distance, served, needs))
 
     def merge(self) -> None:
         """Join the segments' arrays into one of each."""
@@ -306,20 +307,18 @@ def haversine_miles(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) 
 
 
 def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: float) -> Result:
-    """A Result for the page: exact distance (geopy) and hours in the location's time zone."""
-    place = request.place
-    distance = None
-    if place is not None and c.distance is not None:
-        distance = round(
-            miles_between((place.latitude, place.longitude), (c.meta.latitude, c.meta.longitude)), 2
-        )
+    """A Result for the page, with its hours worked out in the location's time zone.
+
+    Distances are great-circle miles on geopy's mean Earth radius, as geopy's `great_circle`
+    gives them (computed for all candidates at once in `placement`).
+    """
     local = local_time(c.meta, request, now)
     windows = c.meta.windows
     return Result(
         meta=c.meta,
         data=c.meta.data,
         score=score,
-        distance_miles=distance,
+        distance_miles=round(c.distance, 2) if c.distance is not None else None,
         open_now=h.is_open(windows, local),
         hours_today=h.hours_on(windows, local.weekday()),
     )

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import zipcodes
+from geopy.distance import EARTH_RADIUS as EARTH_RADIUS_KM
 from geopy.distance import great_circle
 
+KM_PER_MILE = 1.609344
 ZIP_RE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 LATLON_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 Geocoder = Callable[[str], "Place | None"]
@@ -198,4 +200,4 @@ def fast_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
 
 
-EARTH_RADIUS_MILES = 3958.7613
+EARTH_RADIUS_MILES = EARTH_RADIUS_KM / KM_PER_MILE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import orjson
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -71,7 +71,7 @@ def fields_of(doc: SearchDocument) -> dict:
         "need_words": doc.need_words(),
         "description": doc.description,
         "spell": " ".join([doc.name, doc.organization, *doc.taxonomy, doc.need_words()]),
-        "payload": json.dumps(meta_of(doc), separators=(",", ":")),
+        "payload": orjson.dumps(meta_of(doc)).decode("utf-8"),
     }
     return fields
 

@@ -66,13 +66,16 @@ class Statistics:
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
 
 
-def score(plan: Plan, tables: SegmentTables, stats: Statistics) -> np.ndarray:
-    """The score of every document of the segment (0 where it matches nothing)."""
-    dense: dict[str, np.ndarray] = {}
-    total = np.zeros(tables.size, dtype=np.float32)
-    matched = np.zeros(tables.size, dtype=np.float32)
+def score(plan: Plan, tables: SegmentTables, stats: Statistics, rows: np.ndarray) -> np.ndarray:
+    """The scores of the documents `rows` of the segment (0 where one matches nothing).
+
+    Work is done in the space of those rows only: each posting list is mapped onto them once.
+    """
+    view = RowView(tables, rows, stats)
+    total = np.zeros(len(rows), dtype=np.float32)
+    matched = np.zeros(len(rows), dtype=np.float32)
     for part in plan.parts:
-        part_score = part_scores(part, tables, stats, dense)
+        part_score = view.part(part)
         total += part_score
         matched += part_score > 0
     if len(plan.parts) > 1:
@@ -80,35 +83,52 @@ def score(plan: Plan, tables: SegmentTables, stats: Statistics) -> np.ndarray:
     return total
 
 
-def part_scores(part: Part, tables: SegmentTables, stats: Statistics, dense: dict) -> np.ndarray:
-    """The scores one part gives the segment's documents."""
-    result = np.zeros(tables.size, dtype=np.float32)
-    for clause in part.clauses:
-        result += clause_scores(clause, tables, stats, dense)
-    for need in part.needs:
-        key = f"need:{need}"
-        if key in tables.keys:
-            result[tables.keys[key]] += stats.idf(key)
-    return result * part.boost
+class RowView:
+    """Token and need columns of one segment, restricted to some of its rows."""
 
+    def __init__(self, tables: SegmentTables, rows: np.ndarray, stats: Statistics) -> None:
+        self.tables = tables
+        self.stats = stats
+        self.size = len(rows)
+        self.position = np.full(tables.size, -1, dtype=np.int32)
+        self.position[rows] = np.arange(len(rows), dtype=np.int32)
+        self.columns: dict[str, np.ndarray] = {}
 
-def clause_scores(
-    clause: Clause, tables: SegmentTables, stats: Statistics, dense: dict
-) -> np.ndarray:
-    """The scores of documents holding every token of the clause."""
-    arrays = []
-    for token in clause.tokens:
-        if token not in tables.postings:
-            return np.zeros(tables.size, dtype=np.float32)
-        if token not in dense:
-            ids, weights = tables.postings[token]
-            column = np.zeros(tables.size, dtype=np.float32)
-            column[ids] = weights * stats.idf(token)
-            dense[token] = column
-        arrays.append(dense[token])
-    if not arrays:
-        return np.zeros(tables.size, dtype=np.float32)
-    result = arrays[0].copy()
-    for column in arrays[1:]:
-        result = np.where((column > 0) & (result > 0), result + column, 0)
-    return result * clause.boost
+    def column(self, key: str, ids: np.ndarray, weights: np.ndarray | float) -> np.ndarray:
+        """A dense column over the rows from a posting list, times the key's idf (cached)."""
+        found = self.columns.get(key)
+        if found is None:
+            where = self.position[ids]
+            hit = where >= 0
+            found = np.zeros(self.size, dtype=np.float32)
+            values = weights[hit] if isinstance(weights, np.ndarray) else weights
+            found[where[hit]] = values * self.stats.idf(key.removeprefix("token:"))
+            self.columns[key] = found
+        return found
+
+    def part(self, part: Part) -> np.ndarray:
+        """The scores one part gives the rows."""
+        result = np.zeros(self.size, dtype=np.float32)
+        for clause in part.clauses:
+            result += self.clause(clause)
+        for need in part.needs:
+            key = f"need:{need}"
+            if key in self.tables.keys:
+                result += self.column(key, self.tables.keys[key], 1.0)
+        return result * part.boost
+
+    def clause(self, clause: Clause) -> np.ndarray:
+        """The scores of rows holding every token of the clause."""
+        result = None
+        for token in clause.tokens:
+            posting = self.tables.postings.get(token)
+            if posting is None:
+                return np.zeros(self.size, dtype=np.float32)
+            column = self.column(f"token:{token}", *posting)
+            if result is None:
+                result = column.copy()
+            else:
+                result = np.where((column > 0) & (result > 0), result + column, 0)
+        if result is None:
+            return np.zeros(self.size, dtype=np.float32)
+        return result * clause.boost

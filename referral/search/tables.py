@@ -12,13 +12,13 @@ import contextlib
 import ctypes
 import gc
 import io
-import json
 import math
 from array import array
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import orjson
 
 from referral.search.documents import windows_from_payload
 from referral.search.hours import Window, open_flags, window_span
@@ -34,20 +34,19 @@ FIELD_BOOSTS = {
 }
 
 
-@dataclass(slots=True)
+@dataclass
 class Meta:
-    """One indexed document as a result row needs it: ids, point, zone and payload text."""
+    """One indexed document as a result row needs it (built for the rows of a page only)."""
 
-    service_id: str
     latitude: float | None
     longitude: float | None
     timezone: str
-    raw: str
+    data: dict
 
     @property
-    def data(self) -> dict:
-        """The payload: everything a result row shows."""
-        return json.loads(self.raw)
+    def service_id(self) -> str:
+        """The id the service had in the package it came from."""
+        return self.data["service_id"]
 
     @property
     def windows(self) -> list[Window]:
@@ -85,14 +84,12 @@ class SegmentTables:
         if not self.present[docnum]:
             return None
         start, end = self.spans[docnum]
-        raw = self.blob[start:end].decode("utf-8")
         latitude, longitude = self.latitude[docnum], self.longitude[docnum]
         return Meta(
-            service_id=json.loads(raw)["service_id"],
             latitude=None if math.isnan(latitude) else float(latitude),
             longitude=None if math.isnan(longitude) else float(longitude),
             timezone=self.zones[docnum],
-            raw=raw,
+            data=orjson.loads(self.blob[start:end]),
         )
 
     def key_mask(self, keys) -> np.ndarray:
@@ -155,7 +152,7 @@ class TableBuilder:
         self.blob.write(raw)
         self.spans[docnum] = (start, start + len(raw))
         self.present[docnum] = True
-        data = json.loads(raw)
+        data = orjson.loads(raw)
         for name, value in number_values(data).items():
             if value is not None:
                 self.columns[name][docnum] = value

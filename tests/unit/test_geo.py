@@ -81,3 +81,20 @@ def test_bounding_box_holds_every_point_of_the_radius():
         if geo.miles_between((place.latitude, place.longitude), bearing_point) <= 10:
             assert low_lat <= bearing_point[0] <= high_lat
             assert low_lon <= bearing_point[1] <= high_lon
+
+
+def test_the_vectorised_distance_is_geopys_great_circle():
+    import random
+
+    import numpy as np
+
+    from referral.search.engine import haversine_miles
+
+    rng = random.Random(3)
+    origin = (41.5, -81.7)
+    points = [(rng.uniform(24, 49), rng.uniform(-125, -67)) for _ in range(200)]
+    fast = haversine_miles(
+        *origin, np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    )
+    for (lat, lon), miles in zip(points, fast, strict=True):
+        assert miles == pytest.approx(geo.miles_between(origin, (lat, lon)), rel=1e-9)

@@ -1,5 +1,6 @@
 """Scoring plans over a real (small) whoosh index read into segment tables."""
 
+import numpy as np
 import pytest
 
 from referral.search.documents import SearchDocument
@@ -44,7 +45,7 @@ def segment(tmp_path_factory):
 
 def scores(segment, plan):
     tables, by_id = segment
-    values = score(plan, tables, Statistics([tables], plan))
+    values = score(plan, tables, Statistics([tables], plan), np.arange(tables.size))
     return {name: float(values[i]) for name, i in by_id.items()}
 
 
@@ -86,3 +87,12 @@ def test_deleted_documents_are_not_live(tmp_path):
     index.update_services(["a"], [])
     live = [s.live for s in index.segments(index.current())]
     assert sum(int(mask.sum()) for mask in live) == 1
+
+
+def test_scoring_some_rows_gives_those_rows_the_same_scores(segment):
+    tables, by_id = segment
+    plan = Plan((Part((Clause(("food",)),)), Part(needs=("food",), boost=0.3)))
+    stats = Statistics([tables], plan)
+    everything = score(plan, tables, stats, np.arange(tables.size))
+    rows = np.array([by_id["c"], by_id["a"]])
+    assert list(score(plan, tables, stats, rows)) == pytest.approx(list(everything[rows]))
