@@ -64,6 +64,7 @@ def loaded_instance(folder: Path, package: Path) -> Path:
     """An instance folder with `package` imported (re-used when it is already there)."""
     marker = folder / "loaded.txt"
     if marker.exists() and marker.read_text() == str(package):
+        cli(folder, "init")
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("referral.db", "config.json"):

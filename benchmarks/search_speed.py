@@ -10,7 +10,8 @@ runs), then prints:
 - search over HTTP on gunicorn (median, p95) and each worker's memory after warm-up;
 - how long an edited service takes to become searchable;
 - the same queries as an ohana-api-style PostgreSQL search (weighted tsvector, plainto_tsquery,
-  ts_rank, radius filter) when REFERRAL_TEST_DATABASE_URL is set.
+  ts_rank, radius filter, returning the fields a result row shows) when
+  REFERRAL_TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def postgres_baseline(package: Path, cases: list[dict], rounds: int) -> list[flo
         return None
     import psycopg
 
-    schema = "bench_ohana"
+    schema = "bench_ohana_rows"
     with psycopg.connect(url, autocommit=True) as conn:
         ready = conn.execute(
             "SELECT count(*) FROM information_schema.tables"
@@ -200,7 +201,9 @@ def load_postgres(conn, url: str, schema: str, package: Path) -> None:
     conn.execute(
         """
         CREATE TABLE ohana_search AS
-        SELECT s.id AS service_id, l.latitude, l.longitude,
+        SELECT s.id AS service_id, l.latitude, l.longitude, s.name, o.name AS organization_name,
+               s.description, a.address_1, a.city, a.state_province, a.postal_code,
+               (SELECT p.number FROM phones p WHERE p.service_id = s.id LIMIT 1) AS phone,
                setweight(to_tsvector('english', coalesce(s.name, '')), 'A') ||
                setweight(to_tsvector('english', coalesce(o.name, '')), 'B') ||
                setweight(to_tsvector('english', coalesce(s.description, '')), 'C') AS tsv
@@ -208,6 +211,7 @@ def load_postgres(conn, url: str, schema: str, package: Path) -> None:
         JOIN organizations o ON o.id = s.organization_id
         JOIN service_at_locations sal ON sal.service_id = s.id
         JOIN locations l ON l.id = sal.location_id
+        LEFT JOIN addresses a ON a.location_id = l.id AND a.position = 0
         """
     )
     conn.execute("CREATE INDEX ohana_search_tsv ON ohana_search USING gin (tsv)")
@@ -216,7 +220,8 @@ def load_postgres(conn, url: str, schema: str, package: Path) -> None:
 
 
 OHANA_QUERY = """
-SELECT service_id, ts_rank(tsv, query) AS rank
+SELECT service_id, name, organization_name, description, address_1, city, state_province,
+       postal_code, phone, latitude, longitude, ts_rank(tsv, query) AS rank
 FROM ohana_search, plainto_tsquery('english', %(q)s) AS query
 WHERE tsv @@ query
   AND latitude BETWEEN %(lat_min)s AND %(lat_max)s

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError
 
 from referral.curation.models import SearchConcept
 from referral.directory.models import utcnow
@@ -16,6 +18,7 @@ from referral.extensions import db
 from referral.search.understanding import Concept, ConceptTable, default_concepts
 
 REFRESH_SECONDS = 2.0
+log = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -135,13 +138,22 @@ class ConceptCache:
             return self._table
 
     def _refresh(self) -> None:
-        """Re-read the curators' concepts if anything changed since the last look."""
-        stamp = tuple(
-            db.session.execute(
-                select(func.count(SearchConcept.id), func.max(SearchConcept.updated_at))
-            ).one()
-        )
-        if stamp != self._stamp or self._table is None:
-            self._table = effective_table(list(db.session.scalars(select(SearchConcept))))
-            self._stamp = stamp
+        """Re-read the curators' concepts if anything changed since the last look.
+
+        A database not yet upgraded to hold curators' concepts searches with the shipped ones
+        (and says so in the log) rather than failing every search.
+        """
+        try:
+            stamp = tuple(
+                db.session.execute(
+                    select(func.count(SearchConcept.id), func.max(SearchConcept.updated_at))
+                ).one()
+            )
+            if stamp != self._stamp or self._table is None:
+                self._table = effective_table(list(db.session.scalars(select(SearchConcept))))
+                self._stamp = stamp
+        except DatabaseError:
+            db.session.rollback()
+            log.warning("curated search concepts unavailable; run `referral init` to upgrade")
+            self._table = self._table or effective_table([])
         self._checked = time.monotonic()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
@@ -20,8 +20,8 @@ from referral.directory.needs import NEED_LABELS
 from referral.search.documents import SearchDocument
 from referral.search.geo import cell_keys
 from referral.search.suggest import Suggester, labels_for
-from referral.search.tables import SegmentTables, as_text, live_mask, load_tables
-from referral.search.understanding import Vocabulary, default_concepts
+from referral.search.tables import SegmentTables, live_mask, load_tables
+from referral.search.understanding import Vocabulary, default_concepts, normalize
 
 Progress = Callable[[str], None]
 INDEX_NAME = "services"
@@ -32,11 +32,6 @@ PARALLEL_FROM = 5000
 def analyzer():
     """English stemming with accents folded, so "Café" and "cafe" meet."""
     return StemmingAnalyzer() | CharsetFilter(accent_map)
-
-
-def word_analyzer():
-    """Whole words, lower case, accents folded: the vocabulary typos are corrected towards."""
-    return StandardAnalyzer(stoplist=None, minsize=2) | CharsetFilter(accent_map)
 
 
 def schema() -> Schema:
@@ -55,7 +50,6 @@ def schema() -> Schema:
         taxonomy=TEXT(analyzer=text, field_boost=2.5, phrase=False),
         need_words=TEXT(analyzer=text, field_boost=2.0, phrase=False),
         description=TEXT(analyzer=text, phrase=False),
-        spell=TEXT(analyzer=word_analyzer(), phrase=False),
         payload=STORED,
     )
 
@@ -70,7 +64,6 @@ def fields_of(doc: SearchDocument) -> dict:
         "taxonomy": " ; ".join(doc.taxonomy),
         "need_words": doc.need_words(),
         "description": doc.description,
-        "spell": " ".join([doc.name, doc.organization, *doc.taxonomy, doc.need_words()]),
         "payload": orjson.dumps(meta_of(doc)).decode("utf-8"),
     }
     return fields
@@ -189,12 +182,16 @@ class ServiceIndex:
             return self._vocabulary_for(searcher, key, extra_words)
 
     def _vocabulary_for(self, searcher, key: tuple, extra_words: Iterable[str]) -> Vocabulary:
-        """`vocabulary`, with the lock held."""
+        """`vocabulary`, with the lock held: every word of every service, organization and
+        taxonomy name, counted by the listings that carry it, and the need labels."""
         if self._vocabulary is None or self._vocabulary[0] != key:
-            counts = {
-                as_text(word): info.doc_frequency()
-                for word, info in searcher.reader().iter_field("spell")
-            }
+            counts: dict[str, int] = {}
+            for segment in self._segments_of(searcher):
+                for (_, name), count in segment.tables.names.items():
+                    for word in set(normalize(name).split()):
+                        counts[word] = counts.get(word, 0) + count
+            for word in {normalize(v) for labels in NEED_LABELS.values() for v in labels.values()}:
+                counts[word] = counts.get(word, 0) + 1
             for word in extra_words:
                 counts.setdefault(word, 1)
             self._vocabulary = (key, Vocabulary(counts))

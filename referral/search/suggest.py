@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from referral.search.understanding import ConceptTable, normalize
 
-KIND_ORDER = {"need": 0, "concept": 1, "service": 2, "organization": 3}
+KIND_ORDER = {"need": 0, "concept": 1, "taxonomy": 2, "service": 3, "organization": 4}
 MAX_SCAN = 2000
 
 

@@ -173,9 +173,15 @@ class TableBuilder:
             self.windows["owner"].append(docnum)
 
     def add_names(self, data: dict) -> None:
-        """Count the document's service and organization names, for autocomplete."""
-        for kind, key in (("service", "service_name"), ("organization", "organization_name")):
-            name = (data.get(key) or "").strip()
+        """Count the document's service, organization and taxonomy names (the vocabulary typos
+        are corrected towards, and autocomplete's labels)."""
+        names = [
+            ("service", data.get("service_name")),
+            ("organization", data.get("organization_name")),
+        ]
+        names += [("taxonomy", term) for term in data.get("taxonomy") or ()]
+        for kind, name in names:
+            name = (name or "").strip()
             if name:
                 self.names[kind, name] = self.names.get((kind, name), 0) + 1
 

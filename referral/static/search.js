@@ -27,7 +27,7 @@
       li.className = "suggestion " + s.kind;
       li.textContent = s.text;
       var kind = document.createElement("small");
-      kind.textContent = {need: "need", concept: "topic", service: "service", organization: "organization"}[s.kind] || s.kind;
+      kind.textContent = {need: "need", concept: "topic", taxonomy: "category", service: "service", organization: "organization"}[s.kind] || s.kind;
       li.appendChild(kind);
       li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
       list.appendChild(li);

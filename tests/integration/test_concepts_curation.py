@@ -105,3 +105,19 @@ def test_the_cache_rereads_only_after_a_change(app, monkeypatch):
         assert cache.table() is first
         cache._checked = time.monotonic() - 120
         assert cache.table() is first, "nothing changed, so the same table is kept"
+
+
+def test_a_database_without_the_concepts_table_still_searches(app):
+    from sqlalchemy import text
+
+    from referral.extensions import db
+
+    load_directory(app)
+    with app.app_context():
+        db.session.execute(text("DROP TABLE search_concepts"))
+        db.session.commit()
+    response = app.test_client().get("/api/v1/search?q=light+bill&near=44113")
+    assert response.status_code == 200
+    assert "utilities" in response.get_json()["results"][0]["categories"]
+    with app.app_context():
+        db.create_all()
