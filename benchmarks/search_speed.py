@@ -8,7 +8,7 @@ runs), then prints:
 - the full index build (`referral reindex`);
 - search through the Python API with `near` and `radius` (median, p95);
 - search over HTTP on gunicorn (median, p95) and each worker's memory after warm-up;
-- how long an edited service takes to become searchable;
+- how long an edited service takes to become searchable, and autocomplete latency;
 - the same queries as an ohana-api-style PostgreSQL search (weighted tsvector, plainto_tsquery,
   ts_rank, radius filter, returning the fields a result row shows) when
   REFERRAL_TEST_DATABASE_URL is set.
@@ -96,7 +96,26 @@ def python_api(instance: Path, cases: list[dict], rounds: int) -> tuple[list[flo
                 start = time.perf_counter()
                 search(index, request)
                 millis.append((time.perf_counter() - start) * 1000)
-        return millis, edit_to_searchable(index, SearchRequest, search, parse_near)
+        edit = edit_to_searchable(index, SearchRequest, search, parse_near)
+        print(summary("autocomplete, Python API", autocomplete(index, rounds)), flush=True)
+        return millis, edit
+
+
+AUTOCOMPLETE = ["fo", "food p", "shel", "comi", "luz", "fod pan", "light b", "rent", "tran", "diap"]
+
+
+def autocomplete(index, rounds: int) -> list[float]:
+    """Latencies of autocomplete suggestions over some typed prefixes."""
+    from referral.search.understanding import default_concepts
+
+    index.suggester(default_concepts())
+    millis = []
+    for _ in range(rounds):
+        for typed in AUTOCOMPLETE:
+            start = time.perf_counter()
+            index.suggester(default_concepts()).suggest(typed)
+            millis.append((time.perf_counter() - start) * 1000)
+    return millis
 
 
 def edit_to_searchable(index, request_type, search, parse_near) -> float:

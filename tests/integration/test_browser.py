@@ -102,3 +102,24 @@ def test_the_search_page_fits_a_phone_screen(browser, live_server):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
     context.close()
+
+
+def test_suggestions_are_picked_with_the_arrow_keys(page, live_server):
+    page.goto(f"{live_server}/")
+    page.fill("#near", "44113")
+    page.click("#q")
+    page.keyboard.type("comi")
+    page.wait_for_selector("#q-suggestions li")
+    assert page.get_attribute("#q", "aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    chosen = page.inner_text("#q-suggestions li[aria-selected=true]").splitlines()[0]
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.results li")
+    assert page.input_value("#q") == chosen
+    assert "Food" in page.inner_text("ol.results li:first-child")
+
+
+def test_a_typo_is_corrected_on_the_page(page, live_server):
+    page.goto(f"{live_server}/?q=fod+pantyr&near=44113")
+    assert "Showing results for" in page.inner_text(".corrected")
+    assert page.locator("ol.results li").count() > 0
