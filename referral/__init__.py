@@ -79,15 +79,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages and APIs."""
+    """Mount the pages and APIs; JSON APIs take bearer tokens without CSRF tokens."""
     from referral.api.blueprint import bp as api_bp
     from referral.auth.admin import bp as admin_bp
     from referral.auth.blueprint import bp as auth_bp
     from referral.curation.blueprint import bp as curation_bp
     from referral.directory.hsds_api import bp as hsds_bp
+    from referral.patients.blueprint import bp as patients_bp
     from referral.web.blueprint import bp as web_bp
 
-    for blueprint in (auth_bp, admin_bp, curation_bp, web_bp, api_bp, hsds_bp):
+    for blueprint in (auth_bp, admin_bp, curation_bp, web_bp, api_bp, patients_bp, hsds_bp):
         app.register_blueprint(blueprint)
     from referral import errors
 

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from referral.auth.access import bearer_token, require_directory_access
+from referral.auth.access import json_api, require_directory_access
 from referral.errors import BadInput
-from referral.extensions import csrf
 from referral.search.engine import search
 from referral.search.params import ParamError, parse_search
 from referral.search.serialize import response_json
 from referral.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-
-
-@bp.before_request
-def protect_session_writes():
-    """Browser-session writes need the CSRF token; bearer-token clients do not."""
-    if request.method not in {"GET", "HEAD", "OPTIONS"} and not bearer_token(request):
-        csrf.protect()
+json_api(bp)
 
 
 @bp.get("/search")

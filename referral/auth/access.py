@@ -11,7 +11,7 @@ from flask_login import current_user
 from referral.auth.models import User
 from referral.auth.operations import user_for_token
 from referral.errors import Forbidden, Unauthorized
-from referral.extensions import db, login_manager
+from referral.extensions import csrf, db, login_manager
 
 
 @login_manager.user_loader
@@ -72,6 +72,20 @@ def require_directory_access(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return guarded
+
+
+def protect_session_writes() -> None:
+    """API writes from a signed-in browser session need the CSRF token; bearer-token clients
+    do not, and requests with no credentials go on to be refused as unauthorized."""
+    unsafe = request.method not in {"GET", "HEAD", "OPTIONS"}
+    if unsafe and not bearer_token(request) and current_user.is_authenticated:
+        csrf.protect()
+
+
+def json_api(blueprint) -> None:
+    """Make a blueprint a JSON API: no CSRF token for bearer clients, one for browsers."""
+    csrf.exempt(blueprint)
+    blueprint.before_request(protect_session_writes)
 
 
 def is_api_request() -> bool:

@@ -1,0 +1,1 @@
+"""Patients: who they are, how to reach them, and what they agreed to."""

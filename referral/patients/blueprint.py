@@ -1,0 +1,94 @@
+"""The patients API: register, find, read, and record consent (case managers and admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from referral.auth.access import json_api, require_roles
+from referral.errors import BadInput, NotFound
+from referral.extensions import db
+from referral.patients.models import Patient
+from referral.patients.operations import (
+    find_patients,
+    patient_json,
+    record_access,
+    record_consent,
+    register_patient,
+)
+
+bp = Blueprint("patients_api", __name__, url_prefix="/api/v1/patients")
+json_api(bp)
+CARE_TEAM = ("case_manager", "admin")
+
+
+def body() -> dict:
+    """The JSON body of the request, or 400 when there is none."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadInput("Send the details as a JSON object.", field="body")
+    return data
+
+
+@bp.post("")
+@require_roles(*CARE_TEAM)
+def create():
+    """Register a patient; possible duplicates come back as warnings."""
+    patient, lookalikes = register_patient(body(), current_user.id)
+    result = patient_json(patient)
+    result["possible_duplicates"] = [
+        {
+            "id": x.patient.id,
+            "name": x.patient.full_name,
+            "birth_date": x.patient.birth_date.isoformat(),
+            "score": x.score,
+        }
+        for x in lookalikes
+    ]
+    return jsonify(result), 201
+
+
+@bp.get("")
+@require_roles(*CARE_TEAM)
+def search():
+    """Patients matching `q` (name, MRN, phone or birth date)."""
+    found = find_patients(request.args.get("q", ""))
+    for patient in found:
+        record_access(current_user.id, patient.id, "list", "patient")
+    return jsonify({"results": [patient_json(p) for p in found]})
+
+
+@bp.get("/<int:patient_id>")
+@require_roles(*CARE_TEAM)
+def read(patient_id: int):
+    """One patient (the view is recorded)."""
+    patient = get_patient(patient_id)
+    record_access(current_user.id, patient.id, "view", "patient")
+    return jsonify(patient_json(patient))
+
+
+@bp.post("/<int:patient_id>/consents")
+@require_roles(*CARE_TEAM)
+def consent(patient_id: int):
+    """Record that the patient gave or withdrew consent to be contacted or to share."""
+    data = body()
+    if not isinstance(data.get("granted"), bool):
+        raise BadInput("granted must be true or false.", field="granted")
+    patient = get_patient(patient_id)
+    record_consent(
+        patient,
+        str(data.get("kind", "")),
+        data["granted"],
+        current_user.id,
+        str(data.get("note", ""))[:500],
+    )
+    record_access(current_user.id, patient.id, "consent", str(data.get("kind", "")))
+    return jsonify(patient_json(patient)), 201
+
+
+def get_patient(patient_id: int) -> Patient:
+    """The patient with that id, or 404."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("There is no patient with that id.")
+    return patient

@@ -1,0 +1,149 @@
+"""Registering, finding and consenting patients. Helpers flush; the request commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, or_, select
+
+from referral.errors import AppError
+from referral.extensions import db
+from referral.patients.models import CONSENT_KINDS, AccessRecord, Consent, Patient
+from referral.patients.validation import check_patient, display_phone
+
+LIKELY_SAME = 85
+
+
+class PatientProblems(AppError):
+    """Patient details that cannot be saved; every problem is listed."""
+
+    status, code = 400, "invalid_patient"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field = next(iter(problems))
+        super().__init__(f"{len(problems)} problem(s): " + "; ".join(problems.values()), field)
+        self.problems = problems
+
+
+@dataclass
+class Lookalike:
+    """An existing patient who may be the same person, and how alike they are (0–100)."""
+
+    patient: Patient
+    score: float
+
+
+def register_patient(data: dict, user_id: int | None) -> tuple[Patient, list[Lookalike]]:
+    """Create a patient from checked details, with the consent to contact as first recorded."""
+    checked = check_patient(data)
+    if not checked.problems and checked.values["mrn"] and mrn_taken(checked.values["mrn"]):
+        checked.problems["mrn"] = "Another patient has this medical record number."
+    if checked.problems:
+        raise PatientProblems(checked.problems)
+    values = checked.values
+    lookalikes = similar_patients(values["given_name"], values["family_name"], values["birth_date"])
+    contact_ok = values.pop("contact_ok")
+    patient = Patient(**values, created_by=user_id)
+    db.session.add(patient)
+    db.session.flush()
+    record_consent(patient, "contact", contact_ok, user_id, "recorded at registration")
+    record_access(user_id, patient.id, "create", "patient")
+    return patient, lookalikes
+
+
+def mrn_taken(mrn: str) -> bool:
+    """Whether a patient already has this MRN."""
+    return db.session.scalar(select(Patient.id).where(Patient.mrn == mrn)) is not None
+
+
+def similar_patients(given: str, family: str, born: date, limit: int = 5) -> list[Lookalike]:
+    """Patients likely to be the same person: alike names and the same (or a near) birth date."""
+    candidates = db.session.scalars(
+        select(Patient).where(
+            or_(
+                Patient.birth_date == born,
+                func.lower(Patient.family_name) == family.lower(),
+            )
+        )
+    )
+    found = []
+    for other in candidates:
+        score = likeness(given, family, born, other)
+        if score >= LIKELY_SAME:
+            found.append(Lookalike(other, score))
+    return sorted(found, key=lambda x: -x.score)[:limit]
+
+
+def likeness(given: str, family: str, born: date, other: Patient) -> float:
+    """How alike two people's records are: names (typos, swapped order) and birth dates."""
+    name = fuzz.token_sort_ratio(f"{given} {family}", other.full_name, processor=str.lower)
+    same_day = born == other.birth_date
+    swapped = (born.month, born.day) == (other.birth_date.day, other.birth_date.month)
+    date_score = 100 if same_day else 90 if swapped and born.year == other.birth_date.year else 0
+    return round(0.6 * name + 0.4 * date_score, 1)
+
+
+def record_consent(patient: Patient, kind: str, granted: bool, user_id, note: str = "") -> Consent:
+    """Record that the patient gave or withdrew a consent (who and when are kept)."""
+    if kind not in CONSENT_KINDS:
+        raise AppError(f"Unknown consent {kind!r}: use {' or '.join(CONSENT_KINDS)}.", "kind")
+    consent = Consent(patient=patient, kind=kind, granted=granted, recorded_by=user_id, note=note)
+    db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def record_access(user_id, patient_id, action: str, subject: str) -> None:
+    """Remember that someone looked at or changed a patient's information."""
+    db.session.add(
+        AccessRecord(user_id=user_id, patient_id=patient_id, action=action, subject=subject)
+    )
+
+
+def find_patients(query: str, limit: int = 20) -> list[Patient]:
+    """Patients whose name, MRN, phone or birth date (YYYY-MM-DD) matches the query."""
+    words = query.strip().split()
+    if not words:
+        return []
+    statement = select(Patient)
+    for word in words:
+        like = f"%{word}%"
+        statement = statement.where(
+            or_(
+                Patient.given_name.ilike(like),
+                Patient.family_name.ilike(like),
+                Patient.mrn.ilike(like),
+                Patient.phone.ilike(f"%{''.join(ch for ch in word if ch.isdigit()) or word}%"),
+                func.cast(Patient.birth_date, db.String).like(like),
+            )
+        )
+    return list(db.session.scalars(statement.order_by(Patient.family_name).limit(limit)))
+
+
+def patient_json(patient: Patient) -> dict:
+    """A patient as the API shows it."""
+    return {
+        "id": patient.id,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "birth_date": patient.birth_date.isoformat(),
+        "phone": patient.phone,
+        "phone_display": display_phone(patient.phone),
+        "postal_code": patient.postal_code,
+        "preferred_language": patient.preferred_language,
+        "mrn": patient.mrn,
+        "contact_ok": patient.consents_to("contact"),
+        "share_ok": patient.consents_to("share"),
+        "consents": [
+            {
+                "kind": c.kind,
+                "granted": c.granted,
+                "recorded_by": c.recorded_by,
+                "recorded_at": c.recorded_at.isoformat(),
+                "note": c.note,
+            }
+            for c in patient.consents
+        ],
+    }
