@@ -86,9 +86,20 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.blueprint import bp as curation_bp
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.patients.blueprint import bp as patients_bp
+    from referral.screenings.blueprint import bp as screenings_bp
     from referral.web.blueprint import bp as web_bp
 
-    for blueprint in (auth_bp, admin_bp, curation_bp, web_bp, api_bp, patients_bp, hsds_bp):
+    blueprints = (
+        auth_bp,
+        admin_bp,
+        curation_bp,
+        web_bp,
+        api_bp,
+        patients_bp,
+        screenings_bp,
+        hsds_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     from referral import errors
 

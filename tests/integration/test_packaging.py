@@ -17,6 +17,11 @@ NEEDED = [
     "referral/migrations/alembic.ini",
     "referral/directory/needs.json",
     "referral/search/concepts.json",
+    "referral/screening/instruments/ahc-hrsn-core.json",
+    "referral/screening/instruments/hunger-vital-sign.json",
+    "referral/patients/operations.py",
+    "referral/screenings/blueprint.py",
+    "referral/curation/concepts.py",
     "referral/static/search.js",
     "referral/resources_db/cleveland/services.csv",
     "referral/resources_db/cleveland/datapackage.json",
@@ -40,6 +45,13 @@ def wheel_names(tmp_path_factory):
 @pytest.mark.parametrize("path", NEEDED)
 def test_the_wheel_carries(wheel_names, path):
     assert path in wheel_names
+
+
+def test_every_python_module_of_the_package_is_in_the_wheel(wheel_names):
+    for module in (ROOT / "referral").rglob("*.py"):
+        relative = module.relative_to(ROOT).as_posix()
+        if "__pycache__" not in relative:
+            assert relative in wheel_names
 
 
 def test_every_migration_and_template_is_in_the_wheel(wheel_names):

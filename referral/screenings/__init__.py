@@ -1,0 +1,1 @@
+"""Screenings stored for patients: answers, positive domains and coded needs."""

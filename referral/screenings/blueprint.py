@@ -1,0 +1,54 @@
+"""The screenings API (case managers and admins): score and store, read, and history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from referral.auth.access import json_api, require_roles
+from referral.errors import BadInput, NotFound
+from referral.extensions import db
+from referral.patients.blueprint import get_patient
+from referral.patients.operations import record_access
+from referral.screenings.models import Screening
+from referral.screenings.operations import record_screening, screening_history, screening_json
+
+bp = Blueprint("screenings_api", __name__, url_prefix="/api/v1")
+json_api(bp)
+CARE_TEAM = ("case_manager", "admin")
+
+
+@bp.post("/screenings")
+@require_roles(*CARE_TEAM)
+def create():
+    """Score a patient's answers and store the screening."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadInput("Send the screening as a JSON object.", field="body")
+    screening = record_screening(data, current_user.id)
+    return jsonify(screening_json(screening)), 201
+
+
+@bp.get("/screenings/<int:screening_id>")
+@require_roles(*CARE_TEAM)
+def read(screening_id: int):
+    """One screening (the view is recorded)."""
+    screening = db.session.get(Screening, screening_id)
+    if screening is None:
+        raise NotFound("There is no screening with that id.")
+    record_access(current_user.id, screening.patient_id, "view", f"screening:{screening.id}")
+    return jsonify(screening_json(screening))
+
+
+@bp.get("/patients/<int:patient_id>/screenings")
+@require_roles(*CARE_TEAM)
+def history(patient_id: int):
+    """A patient's screenings, newest first (the view is recorded)."""
+    patient = get_patient(patient_id)
+    record_access(current_user.id, patient.id, "view", "screenings")
+    return jsonify(
+        {
+            "patient_id": patient.id,
+            "results": [screening_json(s) for s in screening_history(patient.id)],
+        }
+    )
