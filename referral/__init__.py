@@ -86,7 +86,9 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.blueprint import bp as curation_bp
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.patients.blueprint import bp as patients_bp
+    from referral.patients.views import bp as patient_pages_bp
     from referral.screenings.blueprint import bp as screenings_bp
+    from referral.screenings.views import bp as screening_pages_bp
     from referral.web.blueprint import bp as web_bp
 
     blueprints = (
@@ -94,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         curation_bp,
         web_bp,
+        patient_pages_bp,
+        screening_pages_bp,
         api_bp,
         patients_bp,
         screenings_bp,

@@ -123,3 +123,24 @@ def test_a_typo_is_corrected_on_the_page(page, live_server):
     page.goto(f"{live_server}/?q=fod+pantyr&near=44113")
     assert "Showing results for" in page.inner_text(".corrected")
     assert page.locator("ol.results li").count() > 0
+
+
+def test_register_screen_and_see_needs_with_nearby_services(page, live_server):
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/patients/new")
+    for field, value in (
+        ("#given_name", "Rosa"),
+        ("#family_name", "Diaz"),
+        ("#birth_date", "1975-02-03"),
+        ("#postal_code", "44102"),
+    ):
+        page.fill(field, value)
+    page.click("button:has-text('Register')")
+    page.wait_for_url("**/patients/*")
+    page.click("text=Hunger Vital Sign")
+    page.check("input[name='88122-7'][value='LA6729-3']")
+    page.check("input[name='88123-5'][value='LA28398-8']")
+    page.click("#finish")
+    page.wait_for_url("**/screenings/*")
+    assert "Z59.41" in page.inner_text("table.grid")
+    assert page.locator(".need-services ol.results li").count() >= 1

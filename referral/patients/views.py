@@ -1,0 +1,101 @@
+"""The care team's patient pages: find, register (with a duplicate check), consent, history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from referral.auth.access import require_roles
+from referral.auth.forms import ActionForm
+from referral.errors import Refused
+from referral.patients.blueprint import CARE_TEAM, get_patient
+from referral.patients.operations import (
+    PatientProblems,
+    find_patients,
+    record_access,
+    record_consent,
+    register_patient,
+    similar_patients,
+)
+from referral.patients.validation import check_patient, display_phone
+from referral.screening import instrument, instrument_ids
+from referral.screenings.operations import screening_history
+
+bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+
+@bp.app_template_filter("phone_display")
+def phone_display(e164: str) -> str:
+    """A stored phone number the way people read it."""
+    return display_phone(e164)
+
+
+@bp.get("")
+@require_roles(*CARE_TEAM)
+def index():
+    """Find a patient by name, birth date, MRN or phone."""
+    query = request.args.get("q", "").strip()
+    found = find_patients(query) if query else []
+    for patient in found:
+        record_access(current_user.id, patient.id, "list", "patient")
+    return render_template("patients/index.html", query=query, found=found)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles(*CARE_TEAM)
+def new():
+    """Register a patient; a likely duplicate must be confirmed before a second record is made."""
+    form = ActionForm()
+    values = request.form.to_dict() if request.method == "POST" else {"preferred_language": "en"}
+    problems: dict[str, str] = {}
+    lookalikes = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            raise Refused("The form expired. Reload the page and try again.")
+        checked = check_patient(values)
+        problems = checked.problems
+        if not problems and not values.get("confirmed"):
+            v = checked.values
+            lookalikes = similar_patients(v["given_name"], v["family_name"], v["birth_date"])
+        if not problems and not lookalikes:
+            try:
+                patient, _ = register_patient(values, current_user.id)
+            except PatientProblems as exc:
+                problems = exc.problems
+            else:
+                flash(f"Registered {patient.full_name}.", "info")
+                return redirect(url_for("patients.show", patient_id=patient.id))
+    status = 400 if problems else 200
+    return render_template(
+        "patients/new.html", form=form, values=values, problems=problems, lookalikes=lookalikes
+    ), status
+
+
+@bp.get("/<int:patient_id>")
+@require_roles(*CARE_TEAM)
+def show(patient_id: int):
+    """A patient's details, consents and screenings (the view is recorded)."""
+    patient = get_patient(patient_id)
+    record_access(current_user.id, patient.id, "view", "patient")
+    instruments = [instrument(i) for i in instrument_ids()]
+    return render_template(
+        "patients/show.html",
+        patient=patient,
+        screenings=screening_history(patient.id),
+        instruments=instruments,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/<int:patient_id>/consents")
+@require_roles(*CARE_TEAM)
+def consent(patient_id: int):
+    """Record a consent given or withdrawn, from the patient's page."""
+    if not ActionForm().validate_on_submit():
+        raise Refused("The form expired. Reload the page and try again.")
+    patient = get_patient(patient_id)
+    kind, granted = request.form.get("kind", ""), request.form.get("granted") == "1"
+    record_consent(patient, kind, granted, current_user.id, request.form.get("note", "")[:500])
+    record_access(current_user.id, patient.id, "consent", kind)
+    flash("Consent recorded." if granted else "Consent withdrawn.", "info")
+    return redirect(url_for("patients.show", patient_id=patient.id))

@@ -1,0 +1,119 @@
+"""The care team's pages: register a patient, screen them, see coded needs and nearby services."""
+
+import re
+
+import pytest
+
+from tests.conftest import add_user, csrf_token, load_directory, sign_in
+from tests.integration.test_screenings_api import HUNGRY_AND_BEHIND
+
+
+@pytest.fixture
+def team(app, client):
+    load_directory(app)
+    add_user(app, "maria", "case_manager")
+    sign_in(client, "maria")
+    return client
+
+
+def register(client, **extra):
+    token = csrf_token(client, "/patients/new")
+    data = {
+        "csrf_token": token,
+        "given_name": "Ana",
+        "family_name": "Lopez",
+        "birth_date": "1980-04-30",
+        "postal_code": "44102",
+        "preferred_language": "es",
+        "contact_ok": "1",
+        **extra,
+    }
+    return client.post("/patients/new", data=data)
+
+
+def patient_path(response):
+    return response.headers["Location"]
+
+
+def test_register_then_find_a_patient(team):
+    response = register(team)
+    assert response.status_code == 302 and re.match(r"^/patients/\d+$", patient_path(response))
+    page = team.get("/patients?q=lopez").get_data(as_text=True)
+    assert "Lopez, Ana" in page
+
+
+def test_every_registration_problem_is_listed(team):
+    response = register(team, given_name="", birth_date="someday", postal_code="123")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing was saved" in html
+    assert html.count('class="field-error"') == 3
+
+
+def test_a_lookalike_must_be_confirmed_before_a_second_record(team):
+    register(team)
+    warned = register(team, given_name="Anna")
+    assert warned.status_code == 200 and "may be someone already registered" in warned.get_data(
+        as_text=True
+    )
+    confirmed = register(team, given_name="Anna", confirmed="1")
+    assert confirmed.status_code == 302
+
+
+def answer_form(client, path, answers):
+    data = {"csrf_token": csrf_token(client, path)}
+    pairs = [(k, v) for k, vs in answers.items() for v in (vs if isinstance(vs, list) else [vs])]
+    form = list(data.items()) + pairs
+    from werkzeug.datastructures import MultiDict
+
+    return client.post(path, data=MultiDict(form))
+
+
+def test_screen_a_patient_and_see_needs_codes_and_nearby_services(team):
+    patient = patient_path(register(team))
+    path = f"{patient}/screen/ahc-hrsn-core"
+    form = team.get(path).get_data(as_text=True)
+    assert form.count('<fieldset class="question"') == 10
+    response = answer_form(team, path, HUNGRY_AND_BEHIND)
+    assert response.status_code == 302
+    results = team.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Z59.41" in results and "Z59.12" in results and "food-insecurity" in results
+    assert "Food near 44102" in results and 'href="/services/' in results
+    assert "Involve a clinician" not in results
+
+
+def test_an_incomplete_form_lists_every_unanswered_question_and_saves_nothing(team):
+    patient = patient_path(register(team))
+    response = answer_form(team, f"{patient}/screen/ahc-hrsn-core", {"88122-7": "LA28397-0"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and html.count("<li>Answer:") == 9
+    assert "Not screened yet" in team.get(patient).get_data(as_text=True)
+
+
+def test_the_form_reads_in_spanish_and_names_its_source(team):
+    patient = patient_path(register(team))
+    html = team.get(f"{patient}/screen/hunger-vital-sign?lang=es").get_data(as_text=True)
+    assert 'lang="es"' in html and "Project translation" in html
+
+
+def test_the_self_screen_thanks_the_patient_without_showing_results(team):
+    patient = patient_path(register(team))
+    path = f"{patient}/screen/hunger-vital-sign?mode=self&lang=es"
+    response = answer_form(team, path, {"88122-7": "LA28397-0", "88123-5": "LA28398-8"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Gracias" in html and "Z59" not in html
+
+
+def test_a_positive_safety_screen_shows_clinician_guidance_and_no_safety_services(team):
+    patient = patient_path(register(team))
+    unsafe = HUNGRY_AND_BEHIND | {"95618-5": "LA6482-9", "95617-7": "LA6482-9"}
+    response = answer_form(team, f"{patient}/screen/ahc-hrsn-core", unsafe)
+    html = team.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Involve a clinician" in html and "Safety near" not in html
+
+
+def test_staff_cannot_open_patients_or_screenings(app, client):
+    add_user(app, "sam", "staff")
+    sign_in(client, "sam")
+    assert client.get("/patients").status_code == 403
+    assert client.get("/patients/1/screen/ahc-hrsn-core").status_code == 403
+    assert client.get("/screenings/1").status_code == 403
