@@ -6,12 +6,15 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from referral.auth.access import json_api, require_roles
-from referral.errors import BadInput, NotFound
-from referral.extensions import db
+from referral.errors import BadInput
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import record_access
-from referral.screenings.models import Screening
-from referral.screenings.operations import record_screening, screening_history, screening_json
+from referral.screenings.operations import (
+    record_screening,
+    screening_history,
+    screening_json,
+    view_screening,
+)
 
 bp = Blueprint("screenings_api", __name__, url_prefix="/api/v1")
 json_api(bp)
@@ -33,11 +36,7 @@ def create():
 @require_roles(*CARE_TEAM)
 def read(screening_id: int):
     """One screening (the view is recorded)."""
-    screening = db.session.get(Screening, screening_id)
-    if screening is None:
-        raise NotFound("There is no screening with that id.")
-    record_access(current_user.id, screening.patient_id, "view", f"screening:{screening.id}")
-    return jsonify(screening_json(screening))
+    return jsonify(screening_json(view_screening(screening_id, current_user.id)))
 
 
 @bp.get("/patients/<int:patient_id>/screenings")

@@ -67,6 +67,15 @@ def screened_patient(patient_id) -> Patient:
     return patient
 
 
+def view_screening(screening_id: int, user_id: int | None) -> Screening:
+    """A screening for someone to look at (the view is recorded), or 404."""
+    screening = db.session.get(Screening, screening_id)
+    if screening is None:
+        raise NotFound("There is no screening with that id.")
+    record_access(user_id, screening.patient_id, "view", f"screening:{screening.id}")
+    return screening
+
+
 def screening_history(patient_id: int) -> list[Screening]:
     """A patient's screenings, newest first."""
     return list(

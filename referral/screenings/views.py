@@ -9,13 +9,16 @@ from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm
 from referral.directory.needs import NEED_LABELS
 from referral.errors import NotFound, Refused
-from referral.extensions import db
 from referral.patients.blueprint import CARE_TEAM, get_patient
-from referral.patients.operations import record_access
 from referral.screening import instrument, instrument_ids
 from referral.screening.errors import UnknownInstrument
 from referral.screenings.models import Screening
-from referral.screenings.operations import SAFETY_GUIDANCE, ScreeningProblems, record_screening
+from referral.screenings.operations import (
+    SAFETY_GUIDANCE,
+    ScreeningProblems,
+    record_screening,
+    view_screening,
+)
 from referral.search.engine import SearchRequest, search
 from referral.search.geo import zip_place
 from referral.search.serialize import result_json
@@ -92,10 +95,7 @@ def posted_answers(tool) -> dict:
 @require_roles(*CARE_TEAM)
 def show(screening_id: int):
     """What a screening found, coded, with the best services near the patient for each need."""
-    screening = db.session.get(Screening, screening_id)
-    if screening is None:
-        raise NotFound("There is no screening with that id.")
-    record_access(current_user.id, screening.patient_id, "view", f"screening:{screening.id}")
+    screening = view_screening(screening_id, current_user.id)
     patient = screening.patient
     return render_template(
         "screenings/show.html",
