@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
+    from referral.reports.views import bp as reports_bp
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
     from referral.web.blueprint import bp as web_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         web_bp,
         patient_pages_bp,
         screening_pages_bp,
+        reports_bp,
         api_bp,
         patients_bp,
         screenings_bp,

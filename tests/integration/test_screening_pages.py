@@ -117,3 +117,22 @@ def test_staff_cannot_open_patients_or_screenings(app, client):
     assert client.get("/patients").status_code == 403
     assert client.get("/patients/1/screen/ahc-hrsn-core").status_code == 403
     assert client.get("/screenings/1").status_code == 403
+
+
+def test_the_report_counts_screenings_draws_a_chart_and_downloads_csv(team):
+    patient = patient_path(register(team))
+    answer_form(team, f"{patient}/screen/ahc-hrsn-core", HUNGRY_AND_BEHIND)
+    html = team.get("/reports/screening").get_data(as_text=True)
+    assert "<strong>1</strong> patient screened" in html and "<svg" in html
+    assert "food insecurity" in html and "100%" in html
+    response = team.get("/reports/screening.csv")
+    assert response.mimetype == "text/csv"
+    assert "all,food-insecurity,1,1,1,1.000" in response.get_data(as_text=True)
+
+
+def test_reports_are_for_the_care_team_and_refuse_bad_dates(app, client, team):
+    assert team.get("/reports/screening?from=yesterday").status_code == 400
+    add_user(app, "sam", "staff")
+    other = app.test_client()
+    sign_in(other, "sam")
+    assert other.get("/reports/screening").status_code == 403

@@ -1,0 +1,1 @@
+"""Reports: what screening and referrals add up to, as charts, tables and CSV."""

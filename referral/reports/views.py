@@ -1,0 +1,73 @@
+"""The reports pages (case managers and admins): aggregates only, no patient is named."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, render_template, request
+from sqlalchemy import select
+
+from referral.auth.access import require_roles
+from referral.errors import BadInput
+from referral.extensions import db
+from referral.reports.screening import ScreeningRow, csv_rows, screening_report
+from referral.screening import instrument, instrument_ids
+from referral.screenings.models import Screening
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def date_range() -> tuple[datetime, datetime]:
+    """The `from` and `to` dates asked for (default: the last twelve months)."""
+    try:
+        end = datetime.fromisoformat(request.args.get("to") or datetime.now().date().isoformat())
+        start = datetime.fromisoformat(
+            request.args.get("from") or (end - timedelta(days=365)).date().isoformat()
+        )
+    except ValueError:
+        raise BadInput("Dates look like 2026-01-31.", field="from") from None
+    return start, end + timedelta(days=1)
+
+
+def report_for(start: datetime, end: datetime):
+    """The screening report over a range."""
+    rows = db.session.execute(
+        select(Screening.patient_id, Screening.created_at, Screening.positive_domains).where(
+            Screening.created_at >= start, Screening.created_at < end
+        )
+    )
+    domains = list(dict.fromkeys(d.key for i in instrument_ids() for d in instrument(i).domains))
+    return screening_report(
+        (ScreeningRow(r.patient_id, r.created_at, tuple(r.positive_domains or ())) for r in rows),
+        domains,
+    )
+
+
+@bp.get("/screening")
+@require_roles("case_manager", "admin")
+def screening():
+    """Patients screened and positive rates by domain, as a chart and a table."""
+    start, end = date_range()
+    report = report_for(start, end)
+    return render_template(
+        "reports/screening.html",
+        report=report,
+        start=start.date(),
+        end=(end - timedelta(days=1)).date(),
+    )
+
+
+@bp.get("/screening.csv")
+@require_roles("case_manager", "admin")
+def screening_csv():
+    """The same figures as CSV."""
+    start, end = date_range()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(csv_rows(report_for(start, end)))
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=screening-report.csv"},
+    )
