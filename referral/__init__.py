@@ -68,7 +68,7 @@ def templates_folder() -> Path:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, login and CSRF protection to the app."""
-    from referral.extensions import csrf, db, login_manager, migrate
+    from referral.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -76,6 +76,22 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+
+
+LOCALES = ("en", "es")
+
+
+def select_locale() -> str:
+    """The language of the interface: the `lang` a page asks for (screening forms), else English."""
+    from flask import request
+
+    asked = request.values.get("lang", "") if request else ""
+    return asked if asked in LOCALES else "en"
 
 
 def register_blueprints(app: Flask) -> None:

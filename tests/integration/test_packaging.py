@@ -17,6 +17,7 @@ NEEDED = [
     "referral/migrations/alembic.ini",
     "referral/directory/needs.json",
     "referral/search/concepts.json",
+    "referral/translations/es/LC_MESSAGES/messages.mo",
     "referral/screening/instruments/ahc-hrsn-core.json",
     "referral/screening/instruments/hunger-vital-sign.json",
     "referral/patients/operations.py",

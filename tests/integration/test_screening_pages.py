@@ -136,3 +136,15 @@ def test_reports_are_for_the_care_team_and_refuse_bad_dates(app, client, team):
     other = app.test_client()
     sign_in(other, "sam")
     assert other.get("/reports/screening").status_code == 403
+
+
+def test_the_self_screen_interface_speaks_the_patients_language(team):
+    patient = patient_path(register(team))
+    spanish = team.get(f"{patient}/screen/hunger-vital-sign?mode=self&lang=es").get_data(
+        as_text=True
+    )
+    english = team.get(f"{patient}/screen/hunger-vital-sign?mode=self&lang=en").get_data(
+        as_text=True
+    )
+    assert "Siguiente" in spanish and "Guardar respuestas" in spanish
+    assert "Next" in english and "Siguiente" not in english
