@@ -144,3 +144,30 @@ def test_register_screen_and_see_needs_with_nearby_services(page, live_server):
     page.wait_for_url("**/screenings/*")
     assert "Z59.41" in page.inner_text("table.grid")
     assert page.locator(".need-services ol.results li").count() >= 1
+
+
+def test_a_patient_self_screens_one_question_at_a_time_in_spanish(page, live_server):
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/patients/new")
+    for field, value in (
+        ("#given_name", "Luz"),
+        ("#family_name", "Mora"),
+        ("#birth_date", "1990-06-01"),
+    ):
+        page.fill(field, value)
+    page.click("button:has-text('Register')")
+    page.wait_for_url("**/patients/*")
+    page.goto(page.url + "/screen/hunger-vital-sign?mode=self&lang=es")
+    questions = page.locator("fieldset.question")
+    assert questions.nth(0).is_visible() and not questions.nth(1).is_visible()
+    assert not page.locator("#finish").is_visible()
+    page.check("input[name='88122-7'][value='LA28398-8']")
+    page.click("text=Siguiente")
+    assert questions.nth(1).is_visible() and not questions.nth(0).is_visible()
+    page.click("text=Atrás")
+    assert questions.nth(0).is_visible()
+    page.click("text=Siguiente")
+    page.check("input[name='88123-5'][value='LA28398-8']")
+    page.click("#finish")
+    page.wait_for_selector("text=Gracias.")
+    assert "Z59" not in page.content()
