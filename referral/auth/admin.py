@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
-from referral.auth.forms import ActionForm, NewUserForm
+from referral.auth.forms import ActionForm, NewUserForm, check_posted_form
 from referral.auth.models import User
 from referral.auth.operations import AccountError, create_user, list_users, reset_password
 from referral.errors import NotFound, Refused
@@ -56,7 +56,7 @@ def add_user():
 @require_roles("admin")
 def new_password(user_id: int):
     """Reset a user's password to a random one, shown once."""
-    check_action()
+    check_posted_form()
     user = find(user_id)
     return render_page(NewUserForm(formdata=None), reset_password(user), user.username)
 
@@ -65,19 +65,13 @@ def new_password(user_id: int):
 @require_roles("admin")
 def toggle_active(user_id: int):
     """Switch an account off (it can no longer sign in or use its tokens) or back on."""
-    check_action()
+    check_posted_form()
     user = find(user_id)
     if user.id == current_user.id:
         raise Refused("You cannot switch off your own account.")
     user.active = not user.active
     flash(f"{user.username} is {'active' if user.active else 'switched off'}.", "info")
     return redirect(url_for("admin.users"))
-
-
-def check_action() -> None:
-    """Refuse a button post without a valid CSRF token."""
-    if not ActionForm().validate_on_submit():
-        raise Refused("The form expired. Reload the page and try again.")
 
 
 def find(user_id: int) -> User:

@@ -5,6 +5,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from referral.errors import Refused
+
 
 class LoginForm(FlaskForm):
     """Username and password, with CSRF protection from Flask-WTF."""
@@ -32,3 +34,9 @@ class NewUserForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare form: a button that posts with CSRF protection."""
+
+
+def check_posted_form() -> None:
+    """Refuse a posted form whose CSRF token is missing or expired."""
+    if not ActionForm().validate_on_submit():
+        raise Refused("The form expired. Reload the page and try again.")

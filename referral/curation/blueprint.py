@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
-from referral.auth.forms import ActionForm
+from referral.auth.forms import ActionForm, check_posted_form
 from referral.curation.concepts import (
     ConceptError,
     concept_rows,
@@ -15,7 +15,7 @@ from referral.curation.concepts import (
     save_concept,
 )
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
-from referral.errors import NotFound, Refused
+from referral.errors import NotFound
 
 bp = Blueprint("curation", __name__, url_prefix="/curation")
 CURATORS = ("curator", "admin")
@@ -58,8 +58,7 @@ def edit_form(row):
     values = form_values(row)
     problems: dict[str, str] = {}
     if request.method == "POST":
-        if not form.validate_on_submit():
-            raise Refused("The form expired. Reload the page and try again.")
+        check_posted_form()
         values = posted_values(row)
         try:
             save_concept(**values, user_id=current_user.id, new=row is None)
@@ -109,8 +108,7 @@ def posted_values(row) -> dict:
 @require_roles(*CURATORS)
 def restore(concept_id: str):
     """Go back to the shipped version of a concept."""
-    if not ActionForm().validate_on_submit():
-        raise Refused("The form expired. Reload the page and try again.")
+    check_posted_form()
     if restore_default(concept_id):
         flash(f"“{concept_id}” is back to the shipped version.", "info")
     return redirect(url_for("curation.concepts", filter=concept_id))

@@ -6,8 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
-from referral.auth.forms import ActionForm
-from referral.errors import Refused
+from referral.auth.forms import ActionForm, check_posted_form
 from referral.patients.blueprint import CARE_TEAM, get_patient
 from referral.patients.operations import (
     PatientProblems,
@@ -50,8 +49,7 @@ def new():
     problems: dict[str, str] = {}
     lookalikes = []
     if request.method == "POST":
-        if not form.validate_on_submit():
-            raise Refused("The form expired. Reload the page and try again.")
+        check_posted_form()
         checked = check_patient(values)
         problems = checked.problems
         if not problems and not values.get("confirmed"):
@@ -91,8 +89,7 @@ def show(patient_id: int):
 @require_roles(*CARE_TEAM)
 def consent(patient_id: int):
     """Record a consent given or withdrawn, from the patient's page."""
-    if not ActionForm().validate_on_submit():
-        raise Refused("The form expired. Reload the page and try again.")
+    check_posted_form()
     patient = get_patient(patient_id)
     kind, granted = request.form.get("kind", ""), request.form.get("granted") == "1"
     record_consent(patient, kind, granted, current_user.id, request.form.get("note", "")[:500])

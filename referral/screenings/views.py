@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from referral.auth.access import require_roles
-from referral.auth.forms import ActionForm
+from referral.auth.forms import ActionForm, check_posted_form
 from referral.directory.needs import NEED_LABELS
-from referral.errors import NotFound, Refused
+from referral.errors import NotFound
 from referral.patients.blueprint import CARE_TEAM, get_patient
 from referral.screening import instrument, instrument_ids
 from referral.screening.errors import UnknownInstrument
@@ -40,8 +40,7 @@ def form(patient_id: int, instrument_id: str):
     lang = request.values.get("lang") if request.values.get("lang") in LANGUAGES else "en"
     answers, problems = {}, []
     if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            raise Refused("The form expired. Reload the page and try again.")
+        check_posted_form()
         answers = posted_answers(tool)
         problems = [
             f"Answer: “{q.text.get(lang)}”" for q in tool.questions if q.code not in answers
