@@ -35,7 +35,8 @@ def test_proximity_falls_with_distance_and_area_only_counts_half():
 
 
 def test_with_no_words_relevance_is_full_for_everyone():
-    assert blend(Signals(0.0, 2.0, True), 0.0, 10) == blend(Signals(0.0, 2.0, True), 0.0, 10)
+    with_words = blend(Signals(3.0, 2.0, True), 3.0, 10)
+    assert blend(Signals(0.0, 2.0, True), 0.0, 10) == with_words
     assert blend(Signals(0.0, 2.0, True), 0.0, 10) > blend(Signals(0.0, 2.0, False), 0.0, 10)
 
 
