@@ -1,0 +1,1 @@
+"""Referrals: the closed-loop state machine, operations, views and the referral slip."""
