@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
+    from referral.referrals.blueprint import bp as referrals_bp
     from referral.reports.views import bp as reports_bp
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         patients_bp,
         screenings_bp,
+        referrals_bp,
         hsds_bp,
     )
     for blueprint in blueprints:

@@ -30,6 +30,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "GEOCODER_OPTIONS": {},
         "SESSION_HOURS": 12,
         "WARM_INDEX": True,
+        "FOLLOW_UP_DAYS": 7,
     }
 
 
@@ -54,7 +55,7 @@ def parse_value(name: str, raw: str) -> Any:
             raise ConfigError(f"REFERRAL_GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
     if name in {"DEFAULT_RADIUS_MILES"}:
         return float(raw)
-    if name in {"SESSION_HOURS"}:
+    if name in {"SESSION_HOURS", "FOLLOW_UP_DAYS"}:
         return int(raw)
     return raw
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.directory.needs import NEED_LABELS
-from referral.errors import NotFound
+from referral.errors import AppError, NotFound
 from referral.patients.blueprint import CARE_TEAM, get_patient
+from referral.referrals.operations import make_referral
 from referral.screening import instrument, instrument_ids
 from referral.screening.errors import UnknownInstrument
 from referral.screenings.models import Screening
@@ -104,7 +105,32 @@ def show(screening_id: int):
         tool=instrument(screening.instrument),
         guidance=SAFETY_GUIDANCE,
         suggestions=suggestions(screening, patient),
+        form=ActionForm(),
     )
+
+
+@bp.post("/screenings/<int:screening_id>/refer")
+@require_roles(*CARE_TEAM)
+def refer(screening_id: int):
+    """Refer the screened patient to one suggested service, in one click."""
+    check_posted_form()
+    screening = view_screening(screening_id, current_user.id)
+    data = {
+        "patient_id": screening.patient_id,
+        "service_id": request.form.get("service_id", ""),
+        "need": request.form.get("need", ""),
+        "note": f"From screening {screening.id} ({screening.instrument})",
+        "consent": request.form.get("consent") == "1",
+    }
+    try:
+        referral = make_referral(
+            data, current_user, current_app.config["REFERRAL"]["FOLLOW_UP_DAYS"]
+        )
+    except AppError as exc:
+        flash(f"Not referred: {exc.message}", "error")
+    else:
+        flash(f"Referred (referral {referral.id}); follow up by {referral.follow_up_due}.", "info")
+    return redirect(url_for("screenings.show", screening_id=screening.id))
 
 
 def suggestions(screening: Screening, patient) -> dict[str, list[dict]]:

@@ -148,3 +148,24 @@ def test_the_self_screen_interface_speaks_the_patients_language(team):
     )
     assert "Siguiente" in spanish and "Guardar respuestas" in spanish
     assert "Next" in english and "Siguiente" not in english
+
+
+def test_a_suggested_service_is_one_click_away_from_a_referral(team):
+    patient = patient_path(register(team))
+    screening = answer_form(team, f"{patient}/screen/ahc-hrsn-core", HUNGRY_AND_BEHIND).headers[
+        "Location"
+    ]
+    page = team.get(screening).get_data(as_text=True)
+    service = re.search(
+        r'name="service_id" value="([^"]+)"><input type="hidden" name="need" value="food"', page
+    ).group(1)
+    token = csrf_token(team, screening)
+    refused = team.post(
+        f"{screening}/refer", data={"csrf_token": token, "service_id": service, "need": "food"}
+    )
+    assert "Not referred" in team.get(refused.headers["Location"]).get_data(as_text=True)
+    done = team.post(
+        f"{screening}/refer",
+        data={"csrf_token": token, "service_id": service, "need": "food", "consent": "1"},
+    )
+    assert "Referred (referral" in team.get(done.headers["Location"]).get_data(as_text=True)

@@ -1,0 +1,91 @@
+"""The referrals API: refer, move through statuses (optimistic locking), read and list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
+
+from referral.auth.access import json_api, require_roles
+from referral.errors import BadInput
+from referral.referrals import states
+from referral.referrals.operations import (
+    change_status,
+    list_referrals,
+    make_referral,
+    referral_json,
+    visible_referral,
+)
+
+bp = Blueprint("referrals_api", __name__, url_prefix="/api/v1/referrals")
+json_api(bp)
+CARE_TEAM = ("case_manager", "admin")
+
+
+def body() -> dict:
+    """The JSON body, or 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadInput("Send a JSON object.", field="body")
+    return data
+
+
+@bp.post("")
+@require_roles(*CARE_TEAM)
+def create():
+    """Refer a patient to a service (consent to share is required)."""
+    days = current_app.config["REFERRAL"].get("FOLLOW_UP_DAYS", 7)
+    referral = make_referral(body(), current_user, days)
+    return jsonify(referral_json(referral)), 201
+
+
+@bp.post("/<int:referral_id>/status")
+@require_roles(*CARE_TEAM)
+def status(referral_id: int):
+    """Move a referral to a new status; `version` or If-Match must be current when given."""
+    data = body()
+    referral = visible_referral(referral_id, current_user)
+    version = data.get("version", request.headers.get("If-Match"))
+    if version is not None:
+        version = int(version) if str(version).strip('"').isdigit() else bad_version()
+    change_status(referral, data, states.Party.REQUESTER, current_user.username, version)
+    return jsonify(referral_json(referral))
+
+
+def bad_version():
+    """Refuse a version that is not a whole number."""
+    raise BadInput("version must be a whole number.", field="version")
+
+
+@bp.get("/<int:referral_id>")
+@require_roles(*CARE_TEAM)
+def read(referral_id: int):
+    """One referral with its whole history (the view is recorded)."""
+    return jsonify(referral_json(visible_referral(referral_id, current_user)))
+
+
+@bp.get("")
+@require_roles(*CARE_TEAM)
+def index():
+    """Referrals by status, follow-up due date and patient."""
+    try:
+        due = (
+            date.fromisoformat(request.args["due_before"])
+            if request.args.get("due_before")
+            else None
+        )
+    except ValueError:
+        raise BadInput(
+            "due_before must be a date such as 2026-12-01.", field="due_before"
+        ) from None
+    patient = request.args.get("patient_id")
+    if patient is not None and not patient.isdigit():
+        raise BadInput("patient_id must be a whole number.", field="patient_id")
+    try:
+        found = list_referrals(
+            current_user, request.args.get("status"), due, int(patient) if patient else None
+        )
+    except states.TransitionError as exc:
+        raise BadInput(exc.message, field="status") from exc
+    return jsonify({"results": [referral_json(r) for r in found]})
