@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
+from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
 from referral.errors import BadInput, NotFound
 from referral.extensions import db
@@ -22,19 +23,11 @@ json_api(bp)
 CARE_TEAM = ("case_manager", "admin")
 
 
-def body() -> dict:
-    """The JSON body of the request, or 400 when there is none."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadInput("Send the details as a JSON object.", field="body")
-    return data
-
-
 @bp.post("")
 @require_roles(*CARE_TEAM)
 def create():
     """Register a patient; possible duplicates come back as warnings."""
-    patient, lookalikes = register_patient(body(), current_user.id)
+    patient, lookalikes = register_patient(json_body(), current_user.id)
     result = patient_json(patient)
     result["possible_duplicates"] = [
         {
@@ -71,7 +64,7 @@ def read(patient_id: int):
 @require_roles(*CARE_TEAM)
 def consent(patient_id: int):
     """Record that the patient gave or withdrew consent to be contacted or to share."""
-    data = body()
+    data = json_body()
     if not isinstance(data.get("granted"), bool):
         raise BadInput("granted must be true or false.", field="granted")
     patient = get_patient(patient_id)

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
+from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
 from referral.errors import BadInput
 from referral.referrals import states
@@ -23,20 +24,12 @@ json_api(bp)
 CARE_TEAM = ("case_manager", "admin")
 
 
-def body() -> dict:
-    """The JSON body, or 400."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadInput("Send a JSON object.", field="body")
-    return data
-
-
 @bp.post("")
 @require_roles(*CARE_TEAM)
 def create():
     """Refer a patient to a service (consent to share is required)."""
     days = current_app.config["REFERRAL"].get("FOLLOW_UP_DAYS", 7)
-    referral = make_referral(body(), current_user, days)
+    referral = make_referral(json_body(), current_user, days)
     return jsonify(referral_json(referral)), 201
 
 
@@ -44,7 +37,7 @@ def create():
 @require_roles(*CARE_TEAM)
 def status(referral_id: int):
     """Move a referral to a new status; `version` or If-Match must be current when given."""
-    data = body()
+    data = json_body()
     referral = visible_referral(referral_id, current_user)
     version = data.get("version", request.headers.get("If-Match"))
     if version is not None:

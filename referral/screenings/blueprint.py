@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user
 
+from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
-from referral.errors import BadInput
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import record_access
 from referral.screenings.operations import (
@@ -25,10 +25,7 @@ CARE_TEAM = ("case_manager", "admin")
 @require_roles(*CARE_TEAM)
 def create():
     """Score a patient's answers and store the screening."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadInput("Send the screening as a JSON object.", field="body")
-    screening = record_screening(data, current_user.id)
+    screening = record_screening(json_body(), current_user.id)
     return jsonify(screening_json(screening)), 201
 
 
