@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
     from referral.referrals.blueprint import bp as referrals_bp
+    from referral.referrals.receiver import bp as receiver_bp
     from referral.reports.views import bp as reports_bp
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         patients_bp,
         screenings_bp,
         referrals_bp,
+        receiver_bp,
         hsds_bp,
     )
     for blueprint in blueprints:

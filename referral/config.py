@@ -31,6 +31,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_HOURS": 12,
         "WARM_INDEX": True,
         "FOLLOW_UP_DAYS": 7,
+        "LINK_DAYS": 30,
     }
 
 
@@ -55,7 +56,7 @@ def parse_value(name: str, raw: str) -> Any:
             raise ConfigError(f"REFERRAL_GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
     if name in {"DEFAULT_RADIUS_MILES"}:
         return float(raw)
-    if name in {"SESSION_HOURS", "FOLLOW_UP_DAYS"}:
+    if name in {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS"}:
         return int(raw)
     return raw
 

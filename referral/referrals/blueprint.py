@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
 from referral.errors import BadInput
 from referral.referrals import states
+from referral.referrals.links import link_token
 from referral.referrals.operations import (
     change_status,
     list_referrals,
@@ -30,7 +31,7 @@ def create():
     """Refer a patient to a service (consent to share is required)."""
     days = current_app.config["REFERRAL"].get("FOLLOW_UP_DAYS", 7)
     referral = make_referral(json_body(), current_user, days)
-    return jsonify(referral_json(referral)), 201
+    return jsonify(shown(referral)), 201
 
 
 @bp.post("/<int:referral_id>/status")
@@ -43,7 +44,13 @@ def status(referral_id: int):
     if version is not None:
         version = int(version) if str(version).strip('"').isdigit() else bad_version()
     change_status(referral, data, states.Party.REQUESTER, current_user.username, version)
-    return jsonify(referral_json(referral))
+    return jsonify(shown(referral))
+
+
+def shown(referral) -> dict:
+    """A referral with the signed link its receiving organization answers through."""
+    token = link_token(current_app.secret_key, referral.id)
+    return referral_json(referral, url_for("receiver.answer", token=token, _external=True))
 
 
 def bad_version():
@@ -55,7 +62,7 @@ def bad_version():
 @require_roles(*CARE_TEAM)
 def read(referral_id: int):
     """One referral with its whole history (the view is recorded)."""
-    return jsonify(referral_json(visible_referral(referral_id, current_user)))
+    return jsonify(shown(visible_referral(referral_id, current_user)))
 
 
 @bp.get("")

@@ -143,9 +143,10 @@ def list_referrals(user, status: str | None, due_before: date | None, patient_id
     return found
 
 
-def referral_json(referral: Referral) -> dict:
-    """A referral with its history, as the API shows it."""
+def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
+    """A referral with its history, as the API shows it (and the link for the organization)."""
     return {
+        "receiver_link": receiver_link,
         "id": referral.id,
         "patient_id": referral.patient_id,
         "service_id": referral.service_id,

@@ -1,0 +1,77 @@
+"""The receiving organization's page: see a referral and answer it through a signed link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from referral.auth.forms import ActionForm, check_posted_form
+from referral.directory.models import Service
+from referral.errors import AppError
+from referral.extensions import db
+from referral.patients.operations import record_access
+from referral.patients.validation import display_phone
+from referral.referrals import states
+from referral.referrals.links import LinkRefused, referral_id_of
+from referral.referrals.models import Referral
+from referral.referrals.operations import change_status
+
+bp = Blueprint("receiver", __name__, url_prefix="/r")
+
+
+def referral_for(token: str) -> Referral:
+    """The referral a link opens, or LinkRefused when it is expired, forged or closed."""
+    settings = current_app.config["REFERRAL"]
+    referral = db.session.get(
+        Referral, referral_id_of(current_app.secret_key, token, settings["LINK_DAYS"])
+    )
+    if referral is None:
+        raise LinkRefused("This referral no longer exists.")
+    if not states.is_open(referral.status):
+        raise LinkRefused("This referral is closed, so the link no longer works. Thank you.")
+    return referral
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    """Show the referral to the receiving organization and take its answer."""
+    try:
+        referral = referral_for(token)
+    except LinkRefused as exc:
+        return render_template("referrals/link_refused.html", message=str(exc)), 410
+    service = db.session.get(Service, referral.service_id)
+    if request.method == "POST":
+        check_posted_form()
+        actor = f"{service.organization.name} (link)"
+        try:
+            change_status(
+                referral, request.form, states.Party.RECEIVER, actor, int(request.form["version"])
+            )
+        except AppError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Thank you. The case manager can see your answer now.", "info")
+        return redirect(url_for("receiver.answer", token=token))
+    record_access(None, referral.patient_id, "view", f"referral:{referral.id}:link")
+    return render_template(
+        "referrals/receiver.html",
+        referral=referral,
+        service=service,
+        patient=referral_patient(referral),
+        moves=states.allowed_moves(referral.status, states.Party.RECEIVER),
+        form=ActionForm(),
+        outcomes=list(states.Outcome),
+        needs_reason=states.REASON_REQUIRED,
+    )
+
+
+def referral_patient(referral: Referral) -> dict:
+    """What the organization needs to reach the patient (they consented to share it)."""
+    from referral.patients.models import Patient
+
+    patient = db.session.get(Patient, referral.patient_id)
+    return {
+        "name": patient.full_name,
+        "phone": display_phone(patient.phone),
+        "language": patient.preferred_language,
+        "contact_ok": patient.consents_to("contact"),
+    }
