@@ -86,8 +86,3 @@ def json_api(blueprint) -> None:
     """Make a blueprint a JSON API: no CSRF token for bearer clients, one for browsers."""
     csrf.exempt(blueprint)
     blueprint.before_request(protect_session_writes)
-
-
-def is_api_request() -> bool:
-    """Whether the request is for a JSON endpoint rather than a page."""
-    return request.path.startswith(("/api/", "/hsds"))

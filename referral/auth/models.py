@@ -15,6 +15,7 @@ from referral.directory.models import utcnow
 from referral.extensions import db
 
 ROLES = ("admin", "case_manager", "curator", "staff")
+CARE_TEAM = ("case_manager", "admin")
 TOKEN_PREFIX = "rfl_"
 
 

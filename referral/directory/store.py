@@ -31,10 +31,6 @@ class ImportSummary:
     updated: dict[str, int] = field(default_factory=dict)
     service_ids: list[str] = field(default_factory=list)
 
-    def count(self, kind: str) -> int:
-        """Records of `kind` written, new or updated."""
-        return self.created.get(kind, 0) + self.updated.get(kind, 0)
-
 
 def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     """`items` in slices of at most `size`, to keep SQL parameter lists bounded."""

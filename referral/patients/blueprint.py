@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
+from referral.auth.models import CARE_TEAM
 from referral.errors import BadInput, NotFound
 from referral.extensions import db
 from referral.patients.models import Patient
@@ -20,7 +21,6 @@ from referral.patients.operations import (
 
 bp = Blueprint("patients_api", __name__, url_prefix="/api/v1/patients")
 json_api(bp)
-CARE_TEAM = ("case_manager", "admin")
 
 
 @bp.post("")

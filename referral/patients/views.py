@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
-from referral.patients.blueprint import CARE_TEAM, get_patient
+from referral.auth.models import CARE_TEAM
+from referral.patients.blueprint import get_patient
 from referral.patients.operations import (
     PatientProblems,
     find_patients,

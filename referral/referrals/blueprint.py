@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
+from referral.auth.models import CARE_TEAM
 from referral.errors import BadInput
 from referral.referrals import states
 from referral.referrals.links import link_token
@@ -22,7 +23,6 @@ from referral.referrals.operations import (
 
 bp = Blueprint("referrals_api", __name__, url_prefix="/api/v1/referrals")
 json_api(bp)
-CARE_TEAM = ("case_manager", "admin")
 
 
 @bp.post("")

@@ -8,6 +8,7 @@ from referral.auth.forms import ActionForm, check_posted_form
 from referral.directory.models import Service
 from referral.errors import AppError
 from referral.extensions import db
+from referral.patients.models import Patient
 from referral.patients.operations import record_access
 from referral.patients.validation import display_phone
 from referral.referrals import states
@@ -66,8 +67,6 @@ def answer(token: str):
 
 def referral_patient(referral: Referral) -> dict:
     """What the organization needs to reach the patient (they consented to share it)."""
-    from referral.patients.models import Patient
-
     patient = db.session.get(Patient, referral.patient_id)
     return {
         "name": patient.full_name,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
+from referral.auth.models import CARE_TEAM
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import record_access
 from referral.screenings.operations import (
@@ -18,7 +19,6 @@ from referral.screenings.operations import (
 
 bp = Blueprint("screenings_api", __name__, url_prefix="/api/v1")
 json_api(bp)
-CARE_TEAM = ("case_manager", "admin")
 
 
 @bp.post("/screenings")

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
+from referral.auth.models import CARE_TEAM
 from referral.directory.needs import NEED_LABELS
 from referral.errors import AppError, NotFound
-from referral.patients.blueprint import CARE_TEAM, get_patient
+from referral.patients.blueprint import get_patient
 from referral.referrals.operations import make_referral
 from referral.screening import instrument, instrument_ids
 from referral.screening.errors import UnknownInstrument

@@ -190,14 +190,4 @@ def cells_covering(place: Place, radius_miles: float) -> list[str]:
     return []
 
 
-def fast_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance in miles, for filtering many candidates quickly."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
-
-
 EARTH_RADIUS_MILES = EARTH_RADIUS_KM / KM_PER_MILE
