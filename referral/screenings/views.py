@@ -113,14 +113,15 @@ def show(screening_id: int):
 @bp.post("/screenings/<int:screening_id>/refer")
 @require_roles(*CARE_TEAM)
 def refer(screening_id: int):
-    """Refer the screened patient to one suggested service, in one click."""
+    """Refer the screened patient to one suggested service, in one click (nothing about the
+    screening travels with the referral: the organization sees only the need)."""
     check_posted_form()
     screening = view_screening(screening_id, current_user.id)
     data = {
         "patient_id": screening.patient_id,
         "service_id": request.form.get("service_id", ""),
         "need": request.form.get("need", ""),
-        "note": f"From screening {screening.id} ({screening.instrument})",
+        "note": "",
         "consent": request.form.get("consent") == "1",
     }
     try:

@@ -169,3 +169,10 @@ def test_a_suggested_service_is_one_click_away_from_a_referral(team):
         data={"csrf_token": token, "service_id": service, "need": "food", "consent": "1"},
     )
     assert "Referred (referral" in team.get(done.headers["Location"]).get_data(as_text=True)
+    referral = team.get("/api/v1/referrals", headers={"Accept": "application/json"}).get_json()[
+        "results"
+    ][0]
+    link = team.get(f"/api/v1/referrals/{referral['id']}").get_json()["receiver_link"]
+    organization_page = team.application.test_client().get(link.split("localhost", 1)[-1])
+    text = organization_page.get_data(as_text=True).lower()
+    assert organization_page.status_code == 200 and "screening" not in text and "hunger" not in text
