@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.patients.views import bp as patient_pages_bp
     from referral.referrals.blueprint import bp as referrals_bp
     from referral.referrals.receiver import bp as receiver_bp
+    from referral.referrals.views import bp as referral_pages_bp
     from referral.reports.views import bp as reports_bp
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         web_bp,
         patient_pages_bp,
         screening_pages_bp,
+        referral_pages_bp,
         reports_bp,
         api_bp,
         patients_bp,

@@ -32,6 +32,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WARM_INDEX": True,
         "FOLLOW_UP_DAYS": 7,
         "LINK_DAYS": 30,
+        "QUIET_DAYS": 14,
+        "FLAG_THRESHOLD": 3,
+        "FLAG_WINDOW_DAYS": 90,
+        "SLIP_ORGANIZATION": "",
+        "SLIP_PHONE": "",
+        "SLIP_PAPER": "letter",
     }
 
 
@@ -45,6 +51,12 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return found
 
 
+INTEGER_SETTINGS = frozenset(
+    {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS", "QUIET_DAYS", "FLAG_THRESHOLD"}
+    | {"FLAG_WINDOW_DAYS"}
+)
+
+
 def parse_value(name: str, raw: str) -> Any:
     """Turn one environment string into the type its setting takes."""
     if name in {"PUBLIC_DIRECTORY", "WARM_INDEX"}:
@@ -56,7 +68,7 @@ def parse_value(name: str, raw: str) -> Any:
             raise ConfigError(f"REFERRAL_GEOCODER_OPTIONS is not valid JSON: {exc}") from exc
     if name in {"DEFAULT_RADIUS_MILES"}:
         return float(raw)
-    if name in {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS"}:
+    if name in INTEGER_SETTINGS:
         return int(raw)
     return raw
 

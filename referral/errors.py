@@ -67,7 +67,7 @@ def handle_app_error(exc: AppError):
     db.session.rollback()
     if wants_json():
         return jsonify(error_body(exc.code, exc.message, exc.field)), exc.status
-    if exc.status == 401:
+    if exc.status == 401 and "Authorization" not in request.headers:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return render_template("error.html", status=exc.status, message=exc.message), exc.status
 

@@ -32,6 +32,14 @@ class NewUserForm(FlaskForm):
     )
 
 
+class DetailsForm(FlaskForm):
+    """How a user appears on the referral slips patients take home."""
+
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    phone = StringField("Phone patients can call", validators=[Length(max=40)])
+    email = StringField("Email", validators=[Length(max=200)])
+
+
 class ActionForm(FlaskForm):
     """A bare form: a button that posts with CSRF protection."""
 

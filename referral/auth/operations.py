@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlalchemy import select
@@ -9,7 +10,9 @@ from sqlalchemy import select
 from referral.auth.models import ROLES, ApiToken, User, new_token, token_digest
 from referral.directory.models import utcnow
 from referral.extensions import db
+from referral.patients.validation import phone as phone_number
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 10
 
 
@@ -78,3 +81,19 @@ def reset_password(user: User) -> str:
 def list_users() -> list[User]:
     """Every account, by username."""
     return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def update_details(user: User, data: dict) -> dict[str, str]:
+    """Set a user's name, phone and email as slips show them; returns problems by field."""
+    problems: dict[str, str] = {}
+    try:
+        number = phone_number(data.get("phone") or "")
+    except ValueError as exc:
+        problems["phone"] = str(exc)
+    email = (data.get("email") or "").strip()
+    if email and not EMAIL.fullmatch(email):
+        problems["email"] = "Give an email address such as name@clinic.org."
+    if not problems:
+        user.display_name = (data.get("display_name") or "").strip() or user.username
+        user.phone, user.email = number, email
+    return problems

@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(at: datetime) -> datetime:
+    """A stored time with its UTC zone (SQLite hands times back without one)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 class Stamped:
     """Columns every editable directory record carries."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,6 +20,8 @@ from referral.patients.operations import (
     similar_patients,
 )
 from referral.patients.validation import check_patient, display_phone
+from referral.referrals.operations import list_referrals
+from referral.referrals.views import local_day, names_of
 from referral.screening import instrument, instrument_ids
 from referral.screenings.operations import screening_history
 
@@ -77,9 +81,14 @@ def show(patient_id: int):
     patient = get_patient(patient_id)
     record_access(current_user.id, patient.id, "view", "patient")
     instruments = [instrument(i) for i in instrument_ids()]
+    referrals = list_referrals(current_user, None, None, patient.id)
     return render_template(
         "patients/show.html",
         patient=patient,
+        referrals=sorted(referrals, key=lambda r: r.id, reverse=True),
+        service_names=names_of(referrals),
+        today=date.today(),
+        slip_today=any(local_day(r) == date.today() for r in referrals),
         screenings=screening_history(patient.id),
         instruments=instruments,
         form=ActionForm(),

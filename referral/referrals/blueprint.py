@@ -17,8 +17,11 @@ from referral.referrals.operations import (
     change_status,
     list_referrals,
     make_referral,
+    make_referrals,
+    record_follow_up,
     referral_json,
     visible_referral,
+    worklist,
 )
 
 bp = Blueprint("referrals_api", __name__, url_prefix="/api/v1/referrals")
@@ -29,9 +32,12 @@ json_api(bp)
 @require_roles(*CARE_TEAM)
 def create():
     """Refer a patient to a service (consent to share is required)."""
-    days = current_app.config["REFERRAL"].get("FOLLOW_UP_DAYS", 7)
-    referral = make_referral(json_body(), current_user, days)
-    return jsonify(shown(referral)), 201
+    days = current_app.config["REFERRAL"]["FOLLOW_UP_DAYS"]
+    data = json_body()
+    if "service_ids" in data:
+        made = make_referrals(data, current_user, days)
+        return jsonify({"referrals": [shown(r) for r in made]}), 201
+    return jsonify(shown(make_referral(data, current_user, days))), 201
 
 
 @bp.post("/<int:referral_id>/status")
@@ -45,6 +51,15 @@ def status(referral_id: int):
         version = int(version) if str(version).strip('"').isdigit() else bad_version()
     change_status(referral, data, states.Party.REQUESTER, current_user.username, version)
     return jsonify(shown(referral))
+
+
+@bp.post("/<int:referral_id>/follow-ups")
+@require_roles(*CARE_TEAM)
+def follow_up(referral_id: int):
+    """Record an attempt to reach the patient and what they said."""
+    referral = visible_referral(referral_id, current_user)
+    record_follow_up(referral, json_body(), current_user, date.today())
+    return jsonify(shown(referral)), 201
 
 
 def shown(referral) -> dict:
@@ -79,6 +94,10 @@ def index():
         raise BadInput(
             "due_before must be a date such as 2026-12-01.", field="due_before"
         ) from None
+    if request.args.get("worklist"):
+        days = current_app.config["REFERRAL"]["QUIET_DAYS"]
+        found = worklist(current_user, request.args["worklist"], date.today(), days)
+        return jsonify({"results": [referral_json(r) for r in found]})
     patient = request.args.get("patient_id")
     if patient is not None and not patient.isdigit():
         raise BadInput("patient_id must be a whole number.", field="patient_id")

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
-from referral.directory.models import Service, utcnow
+from referral.curation.flagging import FLAG_OUTCOMES
+from referral.curation.flags import flag_from_outcomes
+from referral.directory.models import Service, ServiceAtLocation, as_utc, utcnow
 from referral.directory.needs import NEED_KEYS
 from referral.errors import BadInput, Conflict, Forbidden, NotFound, Refused
 from referral.extensions import db
 from referral.patients.models import Patient
 from referral.patients.operations import record_access, record_consent
 from referral.referrals import states
-from referral.referrals.models import Referral, ReferralEvent
+from referral.referrals.followups import plan_follow_up
+from referral.referrals.models import CLOSED_STATUSES, FollowUp, Referral, ReferralEvent
 
 FOLLOW_UP_DAYS = 7
+MAX_AT_ONCE = 10
+WORKLISTS = ("due", "mine", "quiet")
 
 
 def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Referral:
@@ -31,11 +38,13 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
         raise BadInput(f"need must be one of: {', '.join(NEED_KEYS)}.", field="need")
     if data.get("consent") is not True:
         raise Refused("The patient's consent to share their details is required.", field="consent")
+    refuse_repeat(patient, service, need)
     if not patient.consents_to("share"):
         record_consent(patient, "share", True, user.id, "given when referred")
     referral = Referral(
         patient_id=patient.id,
         service_id=service.id,
+        location_id=chosen_location(service, data.get("location_id")),
         need=need,
         note=str(data.get("note") or "")[:2000],
         status=states.Status.REQUESTED.value,
@@ -55,6 +64,56 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
     )
     record_access(user.id, patient.id, "create", f"referral:{referral.id}")
     return referral
+
+
+def make_referrals(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> list[Referral]:
+    """Refer a patient to several services for one need at once: all of them, or none."""
+    ids = data.get("service_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise BadInput("service_ids must be a list of service ids.", field="service_ids")
+    if len(set(ids)) > MAX_AT_ONCE:
+        raise BadInput(f"Refer to at most {MAX_AT_ONCE} services at once.", field="service_ids")
+    locations = data.get("locations") if isinstance(data.get("locations"), dict) else {}
+    return [
+        make_referral(
+            {**data, "service_id": sid, "location_id": locations.get(sid)}, user, follow_up_days
+        )
+        for sid in dict.fromkeys(ids)
+    ]
+
+
+def chosen_location(service: Service, location_id) -> str | None:
+    """The location the patient is sent to, which must be one of the service's (or none)."""
+    if location_id in (None, ""):
+        return None
+    found = db.session.scalar(
+        select(ServiceAtLocation.location_id).where(
+            ServiceAtLocation.service_id == service.id,
+            ServiceAtLocation.location_id == str(location_id),
+        )
+    )
+    if found is None:
+        raise BadInput("location_id must be one of the service's locations.", field="location_id")
+    return found
+
+
+def refuse_repeat(patient: Patient, service: Service, need: str) -> None:
+    """Refuse a second open referral of the same patient to the same service for one need."""
+    open_one = db.session.scalar(
+        select(Referral.id).where(
+            Referral.patient_id == patient.id,
+            Referral.service_id == service.id,
+            Referral.need == need,
+            Referral.outcome.is_(None),
+            Referral.status.not_in(CLOSED_STATUSES),
+        )
+    )
+    if open_one is not None:
+        raise Conflict(
+            f"{patient.full_name} already has an open {need} referral to {service.name} "
+            f"(referral {open_one}). Follow that one up instead.",
+            field="service_id",
+        )
 
 
 def whole(value, field: str) -> int:
@@ -82,13 +141,26 @@ def change_status(referral: Referral, data: dict, party: str, actor: str, versio
         raise Conflict(str(exc), field="version") from exc
     except states.TransitionError as exc:
         raise Refused(exc.message, field=exc.field) from exc
-    referral.status, referral.version, referral.updated_at = (
-        change.to_status.value,
-        referral.version + 1,
-        change.at,
-    )
+    apply_change(referral, change)
+    record_event(referral, change)
     if change.outcome is not None:
-        referral.outcome = change.outcome.value
+        source = "organization" if change.party is states.Party.RECEIVER else "care-team"
+        set_outcome(referral, change.outcome.value, source, change.at)
+    flush_checked()
+    return referral
+
+
+def apply_change(referral: Referral, change: states.Change) -> None:
+    """Set the status and the times the reports measure (first accepted, first closed)."""
+    referral.status, referral.updated_at = change.to_status.value, change.at
+    if change.to_status is states.Status.ACCEPTED and referral.accepted_at is None:
+        referral.accepted_at = change.at
+    if change.to_status in states.TERMINAL and referral.closed_at is None:
+        referral.closed_at = change.at
+
+
+def record_event(referral: Referral, change: states.Change) -> None:
+    """Add a change to the referral's history."""
     db.session.add(
         ReferralEvent(
             referral_id=referral.id,
@@ -101,8 +173,80 @@ def change_status(referral: Referral, data: dict, party: str, actor: str, versio
             outcome=change.outcome.value if change.outcome else None,
         )
     )
-    db.session.flush()
-    return referral
+
+
+def set_outcome(referral: Referral, outcome: str, source: str, at) -> None:
+    """Record what came of a referral and who said so; outcomes that suggest the listing is
+    wrong may flag the service for a curator."""
+    referral.outcome, referral.outcome_source = outcome, source
+    referral.closed_at = referral.closed_at or at
+    if outcome in FLAG_OUTCOMES:
+        settings = current_app.config["REFERRAL"]
+        db.session.flush()
+        flag_from_outcomes(
+            referral.service_id, at, settings["FLAG_THRESHOLD"], settings["FLAG_WINDOW_DAYS"]
+        )
+
+
+def flush_checked() -> None:
+    """Write the changes, answering 409 when someone else changed the referral meanwhile."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(
+            "This referral was changed by someone else at the same moment. Reload it and make "
+            "your change again.",
+            field="version",
+        ) from None
+
+
+def record_follow_up(referral: Referral, data: dict, user, today: date) -> FollowUp:
+    """Record an attempt to reach the patient; what a reached patient says becomes the
+    referral's outcome unless the organization has already given one."""
+    if referral.status == states.Status.ENTERED_IN_ERROR:
+        raise Refused("This referral was entered in error; there is nothing to follow up.")
+    interval = current_app.config["REFERRAL"]["FOLLOW_UP_DAYS"]
+    try:
+        plan = plan_follow_up(data, today, interval)
+    except states.TransitionError as exc:
+        raise Refused(exc.message, field=exc.field) from exc
+    now = utcnow()
+    follow_up = FollowUp(
+        referral_id=referral.id,
+        at=now,
+        user_id=user.id,
+        actor=user.username,
+        method=plan.method.value,
+        result=plan.result.value,
+        reached=plan.reached,
+        patient_says=plan.patient_says,
+        note=plan.note,
+        next_due=plan.next_due,
+    )
+    db.session.add(follow_up)
+    referral.follow_up_due, referral.updated_at = plan.next_due, now
+    if plan.outcome is not None and referral.outcome_source in {None, "patient"}:
+        record_patient_outcome(referral, plan.outcome, user.username, now)
+    record_access(user.id, referral.patient_id, "follow-up", f"referral:{referral.id}")
+    flush_checked()
+    return follow_up
+
+
+def record_patient_outcome(referral: Referral, outcome: states.Outcome, actor: str, at) -> None:
+    """Put the patient's own account of the outcome on the referral and in its history."""
+    db.session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            from_status=referral.status,
+            to_status=referral.status,
+            party=states.Party.REQUESTER.value,
+            actor=actor,
+            at=at,
+            reason="Follow-up: the patient reported the outcome.",
+            outcome=outcome.value,
+        )
+    )
+    set_outcome(referral, outcome.value, "patient", at)
 
 
 def may_see(referral: Referral, user) -> bool:
@@ -126,11 +270,7 @@ def visible_referral(referral_id: int, user) -> Referral:
 
 def list_referrals(user, status: str | None, due_before: date | None, patient_id: int | None):
     """The referrals the user may see, filtered, soonest follow-up first."""
-    query = select(Referral)
-    if user.role != "admin":
-        query = query.join(Patient, Patient.id == Referral.patient_id).where(
-            (Referral.created_by == user.id) | (Patient.created_by == user.id)
-        )
+    query = visible_to(user, select(Referral))
     if status:
         query = query.where(Referral.status == states.parse_status(status).value)
     if due_before:
@@ -143,6 +283,36 @@ def list_referrals(user, status: str | None, due_before: date | None, patient_id
     return found
 
 
+def worklist(user, which: str, today: date, quiet_days: int) -> list[Referral]:
+    """The user's referrals still waiting for an outcome: `due` (follow-up due today or
+    overdue), `mine` (every one they made) or `quiet` (no update in `quiet_days` days)."""
+    query = visible_to(user, select(Referral)).where(
+        Referral.outcome.is_(None), Referral.status.not_in(CLOSED_STATUSES)
+    )
+    if which == "due":
+        query = query.where(Referral.follow_up_due <= today).order_by(Referral.follow_up_due)
+    elif which == "mine":
+        query = query.where(Referral.created_by == user.id).order_by(Referral.follow_up_due)
+    elif which == "quiet":
+        cutoff = datetime.combine(today - timedelta(days=quiet_days), time(), UTC)
+        query = query.where(Referral.updated_at < cutoff).order_by(Referral.updated_at)
+    else:
+        raise BadInput(f"Choose a worklist: {', '.join(WORKLISTS)}.", field="list")
+    found = list(db.session.scalars(query.order_by(Referral.id)))
+    for patient in {r.patient_id for r in found}:
+        record_access(user.id, patient, "list", "referrals")
+    return found
+
+
+def visible_to(user, query):
+    """Narrow a query of referrals to those the user may see."""
+    if user.role == "admin":
+        return query
+    return query.join(Patient, Patient.id == Referral.patient_id).where(
+        (Referral.created_by == user.id) | (Patient.created_by == user.id)
+    )
+
+
 def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
     """A referral with its history, as the API shows it (and the link for the organization)."""
     return {
@@ -150,24 +320,50 @@ def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
         "id": referral.id,
         "patient_id": referral.patient_id,
         "service_id": referral.service_id,
+        "location_id": referral.location_id,
         "need": referral.need,
         "note": referral.note,
         "status": referral.status,
         "outcome": referral.outcome,
+        "outcome_source": referral.outcome_source,
+        "accepted_at": stamp(referral.accepted_at),
+        "closed_at": stamp(referral.closed_at),
+        "updated_at": stamp(referral.updated_at),
         "version": referral.version,
         "follow_up_due": referral.follow_up_due.isoformat() if referral.follow_up_due else None,
         "created_by": referral.created_by,
-        "created_at": referral.created_at.isoformat(),
+        "created_at": stamp(referral.created_at),
         "history": [
             {
                 "from": e.from_status,
                 "to": e.to_status,
                 "by": e.actor,
                 "party": e.party,
-                "at": e.at.isoformat(),
+                "at": stamp(e.at),
                 "reason": e.reason or None,
                 "outcome": e.outcome,
             }
             for e in referral.history
         ],
+        "follow_ups": [follow_up_json(f) for f in referral.follow_ups],
     }
+
+
+def follow_up_json(follow_up: FollowUp) -> dict:
+    """One follow-up as the API shows it."""
+    return {
+        "id": follow_up.id,
+        "at": stamp(follow_up.at),
+        "by": follow_up.actor,
+        "method": follow_up.method,
+        "result": follow_up.result,
+        "reached": follow_up.reached,
+        "patient_says": follow_up.patient_says,
+        "note": follow_up.note,
+        "next_due": follow_up.next_due.isoformat() if follow_up.next_due else None,
+    }
+
+
+def stamp(at: datetime | None) -> str | None:
+    """A stored time in ISO 8601 with its zone, or None."""
+    return as_utc(at).isoformat() if at else None

@@ -238,7 +238,7 @@ def merge_windows(windows: list[Window]) -> list[Window]:
     """`windows` sorted, with overlapping or touching windows of the same day made one."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for window in windows:
-        start, length = _offset(window.opens), _length(window)
+        start, length = _offset(window.opens), window_length(window)
         spans.setdefault(window.weekday, []).append((start, start + length))
     return sorted(
         _window(day, start, end)
@@ -274,7 +274,7 @@ def _offset(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
-def _length(window: Window) -> int:
+def window_length(window: Window) -> int:
     """How many seconds `window` stays open; a full day when it opens and closes at once."""
     return (_offset(window.closes) - _offset(window.opens)) % DAY or DAY
 
@@ -293,7 +293,7 @@ def is_open(windows: list[Window], when: datetime) -> bool | None:
         return None
     moment = when.weekday() * DAY + _offset(when.time())
     return any(
-        (moment - window.weekday * DAY - _offset(window.opens)) % WEEK < _length(window)
+        (moment - window.weekday * DAY - _offset(window.opens)) % WEEK < window_length(window)
         for window in windows
     )
 
@@ -313,7 +313,7 @@ def hours_on(windows: list[Window], weekday: int) -> str | None:
     day = sorted(window for window in windows if window.weekday == weekday)
     if not day:
         return "Closed"
-    if any(_length(window) == DAY and window.opens == MIDNIGHT for window in day):
+    if any(window_length(window) == DAY and window.opens == MIDNIGHT for window in day):
         return "Open 24 hours"
     return ", ".join(f"{_clock(window.opens)}–{_clock(window.closes)}" for window in day)
 
@@ -332,7 +332,7 @@ def format_week(windows: list[Window]) -> list[tuple[str, str]]:
 
 def window_span(window: Window) -> tuple[int, int]:
     """(start, length) of a window in seconds from Monday 00:00, as `is_open` measures it."""
-    return window.weekday * DAY + _offset(window.opens), _length(window)
+    return window.weekday * DAY + _offset(window.opens), window_length(window)
 
 
 def moment_of(when: datetime) -> int:

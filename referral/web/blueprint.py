@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request, session
+from flask_login import current_user
 from sqlalchemy import select
 
 from referral.auth.access import require_directory_access
+from referral.auth.forms import ActionForm
+from referral.auth.models import CARE_TEAM
 from referral.directory.hsds.languages import language_name
 from referral.directory.models import ServiceNeed
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.directory.snapshot import read_directory
-from referral.errors import NotFound
+from referral.errors import BadInput, NotFound
 from referral.extensions import db
+from referral.patients.blueprint import get_patient
+from referral.patients.operations import record_access
 from referral.search import hours as h
 from referral.search.documents import effective_hours, location_timezone
 from referral.search.engine import search as run_search
@@ -30,6 +35,9 @@ RADII = (1, 2, 5, 10, 15, 25, 50, 100)
 def search():
     """The search page: one box for words, one for the place, results below."""
     args = request.args.to_dict()
+    patient = referring_patient()
+    if "near" not in args and patient is not None and patient.postal_code:
+        args["near"] = patient.postal_code
     if "near" not in args and session.get("near"):
         args["near"] = session["near"]
     form = SearchForm(args, request.args.getlist("category"))
@@ -61,7 +69,22 @@ def search():
         needs=NEED_KEYS,
         need_labels=NEED_LABELS,
         radii=RADII,
+        patient=patient,
+        refer_form=ActionForm() if patient is not None else None,
     ), status
+
+
+def referring_patient():
+    """The patient the care team is finding services for (`patient`), if any; the view of
+    their name is recorded."""
+    wanted = request.args.get("patient", "")
+    if not wanted or not current_user.is_authenticated or not current_user.has_role(*CARE_TEAM):
+        return None
+    if not wanted.isdigit():
+        raise BadInput("patient must be a patient's number.", field="patient")
+    patient = get_patient(int(wanted))
+    record_access(current_user.id, patient.id, "view", "search")
+    return patient
 
 
 class SearchForm:

@@ -146,3 +146,38 @@ def test_account_buttons_need_the_csrf_token(app, client):
     with app.app_context():
         root_id = db.session.scalar(select(User.id).where(User.username == "root"))
     assert client.post(f"/admin/users/{root_id}/password").status_code in {400, 422}
+
+
+def test_people_set_the_name_phone_and_email_their_slips_show(app, client):
+    add_user(app, "maria", "case_manager")
+    sign_in(client, "maria")
+    token = csrf_token(client, "/account")
+    bad = client.post(
+        "/account",
+        data={"csrf_token": token, "display_name": "Maria Ortiz", "phone": "12", "email": "x"},
+    )
+    page = bad.get_data(as_text=True)
+    assert (
+        bad.status_code == 400 and "not a valid phone number" in page and "name@clinic.org" in page
+    )
+    good = client.post(
+        "/account",
+        data={
+            "csrf_token": token,
+            "display_name": "Maria Ortiz",
+            "phone": "216 555 0199",
+            "email": "maria@clinic.org",
+        },
+        follow_redirects=True,
+    )
+    assert "Your details are saved" in good.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "maria"))
+        assert (user.display_name, user.phone, user.email) == (
+            "Maria Ortiz",
+            "+12165550199",
+            "maria@clinic.org",
+        )
+    assert client.get("/logout").status_code == 405
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    assert client.get("/account").status_code == 302

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from referral.referrals.links import link_token
-from tests.integration.test_referrals_api import refer, setup  # noqa: F401 (fixture)
+from tests.integration.test_referrals_api import refer
 
 
 @pytest.fixture
-def linked(client, setup):  # noqa: F811
+def linked(client, setup):
     manager, patient, service = setup
     referral = refer(client, manager, patient, service).get_json()
     path = referral["receiver_link"].split("localhost", 1)[-1]

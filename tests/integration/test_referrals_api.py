@@ -1,22 +1,8 @@
 """POST /api/v1/referrals and status changes: consent, the state machine, locking, history."""
 
 import pytest
-from sqlalchemy import select
 
-from referral.directory.models import Service
-from referral.extensions import db
-from tests.conftest import load_directory
-from tests.integration.test_patients_api import ANA, token_for
-
-
-@pytest.fixture
-def setup(app, client):
-    load_directory(app)
-    manager = token_for(app, "maria", "case_manager")
-    patient = client.post("/api/v1/patients", json=ANA, headers=manager).get_json()["id"]
-    with app.app_context():
-        service = db.session.scalars(select(Service.id).order_by(Service.id)).first()
-    return manager, patient, service
+from tests.integration.test_patients_api import token_for
 
 
 def refer(client, headers, patient, service, **extra):
