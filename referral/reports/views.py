@@ -10,8 +10,18 @@ from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
 
 from referral.auth.access import require_roles
+from referral.directory.models import Organization, Service
 from referral.errors import BadInput
 from referral.extensions import db
+from referral.referrals.models import Referral
+from referral.reports.referrals import (
+    COLUMNS,
+    ReferralReport,
+    ReferralRow,
+    ScreenedRow,
+    referral_report,
+)
+from referral.reports.referrals import csv_rows as referral_csv_rows
 from referral.reports.screening import ScreeningRow, csv_rows, screening_report
 from referral.screening import instrument, instrument_ids
 from referral.screenings.models import Screening
@@ -64,10 +74,65 @@ def screening():
 def screening_csv():
     """The same figures as CSV."""
     start, end = date_range()
+    return csv_response(csv_rows(report_for(start, end)), "screening-report.csv")
+
+
+def referral_report_for(start: datetime, end: datetime) -> ReferralReport:
+    """The closed-loop report over a range."""
+    screened = db.session.execute(
+        select(Screening.patient_id, Screening.positive_domains).where(
+            Screening.created_at >= start, Screening.created_at < end
+        )
+    )
+    made = db.session.execute(
+        select(
+            Referral.patient_id,
+            Referral.need,
+            Organization.name,
+            Referral.status,
+            Referral.outcome,
+            Referral.created_at,
+            Referral.accepted_at,
+            Referral.closed_at,
+        )
+        .join(Service, Service.id == Referral.service_id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Referral.created_at >= start, Referral.created_at < end)
+    )
+    return referral_report(
+        (ScreenedRow(r.patient_id, bool(r.positive_domains)) for r in screened),
+        (ReferralRow(*row) for row in made),
+    )
+
+
+@bp.get("/referrals")
+@require_roles("case_manager", "admin")
+def referrals():
+    """The funnel from screening to help, the closed-loop rate, times and outcomes."""
+    start, end = date_range()
+    return render_template(
+        "reports/referrals.html",
+        report=referral_report_for(start, end),
+        columns=COLUMNS,
+        start=start.date(),
+        end=(end - timedelta(days=1)).date(),
+    )
+
+
+@bp.get("/referrals.csv")
+@require_roles("case_manager", "admin")
+def referrals_csv():
+    """The closed-loop figures as CSV."""
+    start, end = date_range()
+    return csv_response(referral_csv_rows(referral_report_for(start, end)), "referral-report.csv")
+
+
+def csv_response(rows: list[list[str]], name: str) -> Response:
+    """Rows as a CSV download."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(csv_rows(report_for(start, end)))
+    csv.writer(buffer).writerows(rows)
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=screening-report.csv"},
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )

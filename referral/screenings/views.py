@@ -10,8 +10,9 @@ from referral.auth.forms import ActionForm, check_posted_form
 from referral.auth.models import CARE_TEAM
 from referral.directory.needs import NEED_LABELS
 from referral.errors import AppError, NotFound
+from referral.extensions import db
 from referral.patients.blueprint import get_patient
-from referral.referrals.operations import make_referral
+from referral.referrals.operations import make_referrals
 from referral.screening import instrument, instrument_ids
 from referral.screening.errors import UnknownInstrument
 from referral.screenings.models import Screening
@@ -113,25 +114,27 @@ def show(screening_id: int):
 @bp.post("/screenings/<int:screening_id>/refer")
 @require_roles(*CARE_TEAM)
 def refer(screening_id: int):
-    """Refer the screened patient to one suggested service, in one click (nothing about the
-    screening travels with the referral: the organization sees only the need)."""
+    """Refer the screened patient to the ticked suggestions for one need, all at once (nothing
+    about the screening travels with the referrals: the organization sees only the need)."""
     check_posted_form()
     screening = view_screening(screening_id, current_user.id)
+    picked = request.form.getlist("service_id")
     data = {
         "patient_id": screening.patient_id,
-        "service_id": request.form.get("service_id", ""),
+        "service_ids": picked,
+        "locations": {sid: request.form.get(f"location:{sid}", "") for sid in picked},
         "need": request.form.get("need", ""),
         "note": "",
         "consent": request.form.get("consent") == "1",
     }
     try:
-        referral = make_referral(
-            data, current_user, current_app.config["REFERRAL"]["FOLLOW_UP_DAYS"]
-        )
+        made = make_referrals(data, current_user, current_app.config["REFERRAL"]["FOLLOW_UP_DAYS"])
     except AppError as exc:
+        db.session.rollback()
         flash(f"Not referred: {exc.message}", "error")
     else:
-        flash(f"Referred (referral {referral.id}); follow up by {referral.follow_up_due}.", "info")
+        due = made[0].follow_up_due
+        flash(f"Referred to {len(made)} service(s); follow up by {due}.", "info")
     return redirect(url_for("screenings.show", screening_id=screening.id))
 
 

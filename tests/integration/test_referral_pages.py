@@ -217,3 +217,26 @@ def test_another_case_manager_cannot_print_someone_elses_slip(app, client, setup
         client.post("/api/v1/patients", json=ANA | {"given_name": "Zoe"}, headers=other).status_code
         == 201
     )
+
+
+def test_the_referral_report_shows_the_funnel_outcomes_and_csv(app, client, signed_in):
+    manager, patient, service = signed_in
+    first = refer(client, manager, patient, service).get_json()
+    refer(client, manager, patient, service, need="housing")
+    client.post(
+        f"/api/v1/referrals/{first['id']}/follow-ups",
+        json={"method": "phone", "result": "reached", "patient_says": "got-help"},
+        headers=manager,
+    )
+    html = client.get("/reports/referrals").get_data(as_text=True)
+    assert "<strong>2</strong> referrals" in html and "closed loop <strong>50%</strong>" in html
+    assert (
+        "<svg" in html and "Outcomes by organization" in html and "/reports/referrals.csv?" in html
+    )
+    csv_text = client.get("/reports/referrals.csv").get_data(as_text=True)
+    assert "funnel,referred,1" in csv_text and "funnel,resolved,1" in csv_text
+    assert "summary,closed_loop_rate,0.500" in csv_text
+    assert client.get("/reports/referrals?from=soon").status_code == 400
+    add_user(app, "frank", "staff")
+    sign_in(client, "frank")
+    assert client.get("/reports/referrals").status_code == 403

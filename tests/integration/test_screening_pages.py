@@ -156,9 +156,8 @@ def test_a_suggested_service_is_one_click_away_from_a_referral(team):
         "Location"
     ]
     page = team.get(screening).get_data(as_text=True)
-    service = re.search(
-        r'name="service_id" value="([^"]+)"><input type="hidden" name="need" value="food"', page
-    ).group(1)
+    food = page.split('name="need" value="food"', 1)[1].split("</form>", 1)[0]
+    service = re.search(r'name="service_id" value="([^"]+)" checked', food).group(1)
     token = csrf_token(team, screening)
     refused = team.post(
         f"{screening}/refer", data={"csrf_token": token, "service_id": service, "need": "food"}
@@ -168,7 +167,7 @@ def test_a_suggested_service_is_one_click_away_from_a_referral(team):
         f"{screening}/refer",
         data={"csrf_token": token, "service_id": service, "need": "food", "consent": "1"},
     )
-    assert "Referred (referral" in team.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Referred to 1 service(s)" in team.get(done.headers["Location"]).get_data(as_text=True)
     referral = team.get("/api/v1/referrals", headers={"Accept": "application/json"}).get_json()[
         "results"
     ][0]
@@ -176,3 +175,29 @@ def test_a_suggested_service_is_one_click_away_from_a_referral(team):
     organization_page = team.application.test_client().get(link.split("localhost", 1)[-1])
     text = organization_page.get_data(as_text=True).lower()
     assert organization_page.status_code == 200 and "screening" not in text and "hunger" not in text
+
+
+def test_several_suggestions_for_one_need_are_referred_at_once(team):
+    patient = patient_path(register(team))
+    screening = answer_form(team, f"{patient}/screen/ahc-hrsn-core", HUNGRY_AND_BEHIND).headers[
+        "Location"
+    ]
+    page = team.get(screening).get_data(as_text=True)
+    food = page.split('name="need" value="food"', 1)[1].split("</form>", 1)[0]
+    services = re.findall(r'name="service_id" value="([^"]+)"', food)
+    places = dict(re.findall(r'name="location:([^"]+)" value="([^"]*)"', food))
+    assert len(services) >= 2
+    done = team.post(
+        f"{screening}/refer",
+        data={
+            "csrf_token": csrf_token(team, screening),
+            "service_id": services[:2],
+            "need": "food",
+            "consent": "1",
+            **{f"location:{sid}": places[sid] for sid in services[:2]},
+        },
+    )
+    assert "Referred to 2 service(s)" in team.get(done.headers["Location"]).get_data(as_text=True)
+    listed = team.get("/api/v1/referrals").get_json()["results"]
+    assert sorted(r["service_id"] for r in listed) == sorted(services[:2])
+    assert all(r["location_id"] for r in listed)
