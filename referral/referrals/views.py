@@ -112,8 +112,8 @@ def show(referral_id: int):
         methods=list(followups.Method),
         results=list(followups.Result),
         patient_says=followups.PATIENT_SAYS,
-        need_labels=NEED_LABELS,
         timeline=timeline(referral),
+        link_days=current_app.config["REFERRAL"]["LINK_DAYS"],
         form=ActionForm(),
         today=date.today(),
     )
@@ -370,6 +370,12 @@ def slips():
         rows.append((patient, referrals))
     rows.sort(key=lambda row: (row[0].family_name.lower(), row[0].given_name.lower()))
     return render_template("referrals/slips.html", rows=rows, query=query, today=today)
+
+
+@bp.app_context_processor
+def need_words():
+    """Need names in words, for every page that lists referrals."""
+    return {"need_labels": NEED_LABELS}
 
 
 @bp.app_template_filter("qr_svg")

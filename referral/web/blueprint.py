@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, session
 from flask_login import current_user
@@ -12,7 +13,7 @@ from referral.auth.access import require_directory_access
 from referral.auth.forms import ActionForm
 from referral.auth.models import CARE_TEAM
 from referral.directory.hsds.languages import language_name
-from referral.directory.models import ServiceNeed
+from referral.directory.models import ServiceNeed, as_utc
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.directory.snapshot import read_directory
 from referral.errors import BadInput, NotFound
@@ -170,6 +171,15 @@ def tel_href(number: str) -> str:
 def language_names(codes: list[str]) -> str:
     """Language codes as names people read: "en, es" → "English, Spanish"."""
     return ", ".join(language_name(code) for code in codes)
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (UTC) on the clinic's clock, formatted."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.config["REFERRAL"]["DEFAULT_TIMEZONE"])
+    return as_utc(moment).astimezone(zone).strftime(pattern)
 
 
 @bp.app_context_processor
