@@ -99,7 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from referral.api.blueprint import bp as api_bp
     from referral.auth.admin import bp as admin_bp
     from referral.auth.blueprint import bp as auth_bp
+    from referral.curation.api import bp as curation_api_bp
     from referral.curation.blueprint import bp as curation_bp
+    from referral.curation.transfer import bp as transfer_bp
+    from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
@@ -115,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         admin_bp,
         curation_bp,
+        workspace_bp,
+        transfer_bp,
         web_bp,
         patient_pages_bp,
         screening_pages_bp,
@@ -124,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         patients_bp,
         screenings_bp,
         referrals_bp,
+        curation_api_bp,
         receiver_bp,
         hsds_bp,
     )

@@ -186,11 +186,11 @@ def fail_with_problems(problems) -> None:
 @with_appcontext
 def export_command(path: Path, fmt: str) -> None:
     """Write the directory as HSDS 3.0 (a folder of CSV files, or one JSON file)."""
+    from referral.curation.operations import export_package
     from referral.directory.hsds.writer import write_csv, write_json
-    from referral.directory.snapshot import read_directory
 
     say("reading the directory")
-    package = read_directory()
+    package = export_package()
     if fmt == "hsds-json":
         write_json(package, path)
     else:

@@ -66,7 +66,10 @@ def handle_app_error(exc: AppError):
     """Answer a domain error as JSON or as a page, after undoing the request's changes."""
     db.session.rollback()
     if wants_json():
-        return jsonify(error_body(exc.code, exc.message, exc.field)), exc.status
+        body = error_body(exc.code, exc.message, exc.field)
+        if getattr(exc, "problems", None):
+            body["error"]["problems"] = exc.problems
+        return jsonify(body), exc.status
     if exc.status == 401 and "Authorization" not in request.headers:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return render_template("error.html", status=exc.status, message=exc.message), exc.status

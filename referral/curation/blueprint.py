@@ -14,6 +14,8 @@ from referral.curation.concepts import (
     restore_default,
     save_concept,
 )
+from referral.curation.editing import FieldChange
+from referral.curation.operations import record_changes
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.errors import NotFound
 
@@ -61,10 +63,11 @@ def edit_form(row):
         check_posted_form()
         values = posted_values(row)
         try:
-            save_concept(**values, user_id=current_user.id, new=row is None)
+            saved = save_concept(**values, user_id=current_user.id, new=row is None)
         except ConceptError as exc:
             problems = exc.problems
         else:
+            audit_concept(form_values(row), values, saved.id, "create" if row is None else "update")
             flash(f"Saved “{values['concept_id']}”. Searches use it within a few seconds.", "info")
             return redirect(url_for("curation.concepts", filter=values["concept_id"]))
     status = 422 if problems else 200
@@ -77,6 +80,24 @@ def edit_form(row):
         needs=NEED_KEYS,
         labels=NEED_LABELS,
     ), status
+
+
+def audit_concept(before: dict, after: dict, concept_id: str, action: str) -> None:
+    """Record each changed part of a concept, as every directory edit is recorded."""
+    keys = ("phrases", "terms", "needs", "enabled")
+    changes = [
+        FieldChange(key, before[key], clean(after[key]))
+        for key in keys
+        if clean(after[key]) != before[key]
+    ]
+    record_changes("search_concept", concept_id, action, changes, current_user)
+
+
+def clean(value):
+    """A posted list without blank lines (other values as they are)."""
+    if isinstance(value, list):
+        return [v.strip() for v in value if v and v.strip()]
+    return value
 
 
 def form_values(row) -> dict:
@@ -110,5 +131,7 @@ def restore(concept_id: str):
     """Go back to the shipped version of a concept."""
     check_posted_form()
     if restore_default(concept_id):
+        change = FieldChange("curator_version", "yes", "")
+        record_changes("search_concept", concept_id, "restore", [change], current_user)
         flash(f"“{concept_id}” is back to the shipped version.", "info")
     return redirect(url_for("curation.concepts", filter=concept_id))

@@ -76,6 +76,7 @@ class Service(Stamped, db.Model):
     last_verified: Mapped[date | None] = mapped_column(Date)
     hours_text: Mapped[str] = mapped_column(Text, default="")
     required_documents: Mapped[list] = mapped_column(JSON, default=list)
+    curated_needs: Mapped[list | None] = mapped_column(JSON)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     phones: Mapped[list[Phone]] = relationship(

@@ -145,6 +145,7 @@ class Service:
     languages: list[str] = field(default_factory=list)
     service_areas: list[ServiceArea] = field(default_factory=list)
     taxonomy_term_ids: list[str] = field(default_factory=list)
+    curated_needs: list[str] | None = None
 
 
 @dataclass
@@ -207,6 +208,7 @@ class Package:
     taxonomy_terms: dict[str, TaxonomyTerm] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
+    metadata: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

@@ -224,6 +224,7 @@ def service_record(s: m.Service, owned: OwnedRows) -> r.Service:
             for a in owned.areas.get(s.id, [])
         ],
         taxonomy_term_ids=list(owned.term_ids.get(s.id, [])),
+        curated_needs=list(s.curated_needs) if s.curated_needs is not None else None,
     )
 
 

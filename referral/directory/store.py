@@ -270,6 +270,7 @@ def service_row(s: r.Service) -> dict:
         "last_verified": s.last_verified,
         "hours_text": s.hours.text,
         "required_documents": list(s.required_documents),
+        "curated_needs": list(s.curated_needs) if s.curated_needs is not None else None,
     }
 
 
@@ -317,13 +318,16 @@ def taxonomy_rows(services: list[r.Service]) -> list[dict]:
 
 
 def need_rows(services: list[r.Service], package: r.Package) -> list[dict]:
-    """The service_needs rows of `services`, derived from their terms and text."""
+    """The service_needs rows of `services`: a curator's choice, else derived from their terms
+    and text."""
     terms = known_terms(package)
     rows = []
     for s in services:
         pairs = [terms[t] for t in s.taxonomy_term_ids if t in terms]
-        for need in needs_for(pairs, f"{s.name}\n{s.description}"):
-            rows.append({"service_id": s.id, "need": need})
+        needs = s.curated_needs
+        if needs is None:
+            needs = needs_for(pairs, f"{s.name}\n{s.description}")
+        rows += [{"service_id": s.id, "need": need} for need in dict.fromkeys(needs)]
     return rows
 
 

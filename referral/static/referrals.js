@@ -1,4 +1,4 @@
-// Referral pages: copy the organization's link; count the services ticked for referral.
+// Copy buttons, tick-all boxes, and the count of services ticked for referral.
 (function () {
   "use strict";
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -9,6 +9,15 @@
       if (navigator.clipboard) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
       } else { document.execCommand("copy"); done(); }
+    });
+  });
+
+  document.querySelectorAll("input[data-tick-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var form = all.getAttribute("data-tick-all");
+      document.querySelectorAll('input[type=checkbox][form="' + form + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
     });
   });
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from referral.auth.access import require_directory_access
 from referral.auth.forms import ActionForm
 from referral.auth.models import CARE_TEAM
+from referral.curation.flags import STAFF_REASONS
 from referral.directory.hsds.languages import language_name
 from referral.directory.models import ServiceNeed, as_utc
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
@@ -126,6 +127,7 @@ def service_details(service_id: str):
         need_labels=NEED_LABELS,
         needs=needs_of(service_id),
         areas=list(dict.fromkeys(a.name or a.value or "Nationwide" for a in service.service_areas)),
+        report_reasons=STAFF_REASONS,
     )
 
 

@@ -121,3 +121,31 @@ def test_a_database_without_the_concepts_table_still_searches(app):
     assert "utilities" in response.get_json()["results"][0]["categories"]
     with app.app_context():
         db.create_all()
+
+
+def test_every_concept_edit_is_audited(app, curator):
+    from sqlalchemy import select
+
+    from referral.curation.models import ChangeRecord
+    from referral.extensions import db
+
+    post_concept(
+        curator,
+        "/curation/concepts/new",
+        concept_id="water-shutoff",
+        phrases="water shut off",
+        terms="water bill",
+        needs="utilities",
+        enabled="1",
+    )
+    curator.post(
+        "/curation/concepts/water-shutoff/restore",
+        data={"csrf_token": csrf_token(curator, "/curation/concepts")},
+    )
+    with app.app_context():
+        rows = db.session.execute(
+            select(ChangeRecord.action, ChangeRecord.field_name, ChangeRecord.updated_by).where(
+                ChangeRecord.resource_id == "water-shutoff"
+            )
+        ).all()
+    assert ("create", "phrases", "cora") in rows and ("restore", "curator_version", "cora") in rows

@@ -84,3 +84,15 @@ def test_the_import_report_lists_warnings_but_no_errors(miami_app):
     assert report.errors == []
     messages = {message for _, _, message, _ in report.warning_counts()}
     assert any("rebuilt" in message for message in messages)
+
+
+def test_the_duplicates_queue_on_miami_is_short_and_free_of_programs_sharing_a_site(miami_app):
+    """Miami names services by site ("SOUTH MIAMI HOSPITAL"); comparing the fuller place label
+    keeps different programs at one site out of the queue, while real repeats stay in it."""
+    from referral.curation.merging import duplicate_pairs, service_candidates
+
+    with miami_app.app_context():
+        pairs = duplicate_pairs("service", 500)
+        names = {c.id: c.name for c in service_candidates()}
+    assert 0 < len(pairs) < 40
+    assert all(names[p.left_id] != "SOUTH MIAMI HOSPITAL" for p in pairs)

@@ -63,6 +63,10 @@ COLUMNS = {
     ),
     "taxonomies": "id* name* description* uri version",
     "cost_options": "id* service_id* valid_from valid_to option currency amount amount_description",
+    "metadata": (
+        "id* resource_id* resource_type* last_action_date* last_action_type* field_name* "
+        "previous_value* replacement_value* updated_by*"
+    ),
 }
 FILE_NAMES = {name: f"{name}.csv" for name in COLUMNS}
 ALWAYS = ("organizations", "services")
@@ -87,7 +91,13 @@ def write_csv(package: Package, folder: Path) -> None:
 def write_json(package: Package, path: Path) -> None:
     """Write every service of `package` as a JSON list of HSDS 3.0 service documents."""
     links = _links_by_service(package)
-    documents = [_service_document(package, sid, links.get(sid, [])) for sid in package.services]
+    history: dict[str, list[dict]] = {}
+    for entry in package.metadata:
+        history.setdefault(entry["resource_id"], []).append(entry)
+    documents = [
+        {**_service_document(package, sid, links.get(sid, [])), "metadata": history.get(sid, [])}
+        for sid in package.services
+    ]
     Path(path).write_text(json.dumps(documents, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
@@ -190,6 +200,7 @@ def package_tables(package: Package) -> dict[str, list[dict]]:
         _add(
             tables, "taxonomies", {"id": objects.taxonomy_id(name), "name": name, "description": ""}
         )
+    tables["metadata"] = list(package.metadata)
     return tables
 
 

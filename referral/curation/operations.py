@@ -1,0 +1,364 @@
+"""Keeping the directory true: edits with a field-by-field record, verification, the stale queue.
+
+Helpers flush; the request commits. The search index follows each commit: the documents of the
+services an operation touched are built before the commit and written right after it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import event, func, select, update
+
+from referral.curation.editing import (
+    Edit,
+    EditContext,
+    FieldChange,
+    edit_location,
+    edit_organization,
+    edit_service,
+)
+from referral.curation.models import ChangeRecord, ServiceFlag
+from referral.directory import models as m
+from referral.directory import records as r
+from referral.directory.snapshot import read_directory
+from referral.directory.store import save_package
+from referral.errors import AppError, BadInput, Conflict, NotFound
+from referral.extensions import db
+from referral.referrals.models import Referral
+from referral.search.documents import documents
+from referral.services import services
+
+STALE_DAYS = 180
+MODELS = {"service": m.Service, "organization": m.Organization, "location": m.Location}
+
+
+class EditProblems(AppError):
+    """An edit with invalid fields: 422 listing every one."""
+
+    status, code = 422, "invalid_fields"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"{field}: {message}" for field, message in problems.items())
+        super().__init__(f"Fix these fields: {listed}", field=next(iter(problems), None))
+
+
+def load_package(kind: str, record_id: str) -> r.Package:
+    """The package holding one service, organization or location, or 404."""
+    if kind == "service":
+        package = read_directory([record_id])
+        found = record_id in package.services
+    else:
+        found = db.session.get(MODELS[kind], record_id) is not None
+        package = read_directory(linked_services(kind, record_id)) if found else r.Package()
+    if not found:
+        raise NotFound(f"There is no {kind} with id {record_id!r}.")
+    return package
+
+
+def linked_services(kind: str, record_id: str) -> list[str]:
+    """The ids of the services an organization or a location serves."""
+    if kind == "organization":
+        query = select(m.Service.id).where(m.Service.organization_id == record_id)
+    else:
+        query = select(m.ServiceAtLocation.service_id).where(
+            m.ServiceAtLocation.location_id == record_id
+        )
+    return list(dict.fromkeys(db.session.scalars(query)))
+
+
+def current_record(kind: str, record_id: str):
+    """The record of one service, organization or location as it stands."""
+    package = load_package(kind, record_id)
+    if kind == "service":
+        return package.services[record_id]
+    if kind == "organization":
+        return package.organizations.get(record_id) or organization_alone(record_id)
+    return package.locations.get(record_id) or location_alone(record_id)
+
+
+def organization_alone(organization_id: str) -> r.Organization:
+    """An organization that serves nothing yet, as a record."""
+    from referral.directory.snapshot import OwnedRows, organization_record
+
+    row = db.session.get(m.Organization, organization_id)
+    owned = OwnedRows.load([], [], [], [row])
+    return organization_record(row, owned)
+
+
+def location_alone(location_id: str) -> r.Location:
+    """A location no service uses yet, as a record."""
+    from referral.directory.snapshot import OwnedRows, location_record
+
+    row = db.session.get(m.Location, location_id)
+    owned = OwnedRows.load([], [row], [], [])
+    return location_record(row, owned)
+
+
+def version_of(kind: str, record_id: str) -> int:
+    """The stored version of a record."""
+    return db.session.scalar(select(MODELS[kind].version).where(MODELS[kind].id == record_id))
+
+
+def edit_record(kind: str, record_id: str, patch: dict, user, version) -> Edit:
+    """Apply a curator's patch to a service, organization or location: every field checked,
+    a stale version refused, each changed field recorded, the index brought up to date."""
+    if version is None:
+        raise BadInput("Say which version you edited (`version` or an If-Match header).", "version")
+    record = current_record(kind, record_id)
+    context = EditContext(known_term_ids=known_term_ids(patch))
+    edit = EDITORS[kind](record, patch, context)
+    if not edit.ok:
+        raise EditProblems(edit.problems)
+    claim_version(kind, record_id, version)
+    if edit.changes:
+        save_record(kind, place_record(edit), version)
+        record_changes(kind, record_id, "update", edit.changes, user)
+    reindex_after_commit(services_of(kind, record_id))
+    return edit
+
+
+EDITORS = {"service": edit_service, "organization": edit_organization, "location": edit_location}
+
+
+def known_term_ids(patch: dict) -> frozenset[str]:
+    """The taxonomy term ids a patch names that exist."""
+    wanted = [str(t) for t in patch.get("taxonomy_term_ids") or [] if isinstance(t, str | int)]
+    if not wanted:
+        return frozenset()
+    found = db.session.scalars(select(m.TaxonomyTerm.id).where(m.TaxonomyTerm.id.in_(wanted)))
+    return frozenset(found)
+
+
+def place_record(edit: Edit):
+    """The edited record, with coordinates looked up when its address changed."""
+    if not edit.needs_coordinates:
+        return edit.record
+    from dataclasses import replace
+
+    point = locate(edit.record)
+    if point is None:
+        return edit.record
+    return replace(edit.record, latitude=point[0], longitude=point[1])
+
+
+def locate(location: r.Location) -> tuple[float, float] | None:
+    """Coordinates of a location's address: the geocoder when one is configured, else the
+    centre of its ZIP code."""
+    from referral.search.geo import zip_place
+
+    address = next((a for a in location.addresses if a.address_type != "postal"), None)
+    if address is None:
+        return None
+    geocoder = services().geocoder
+    if geocoder is not None:
+        parts = (address.address_1, address.city, f"{address.state_province} {address.postal_code}")
+        try:
+            place = geocoder(", ".join(parts))
+        except Exception:  # a geocoder outage falls back to the ZIP code
+            place = None
+        if place is not None:
+            return place.latitude, place.longitude
+    place = zip_place(address.postal_code[:5]) if address.postal_code else None
+    return (place.latitude, place.longitude) if place else None
+
+
+def claim_version(kind: str, record_id: str, version: int) -> None:
+    """Take the record at `version`, or answer 409 when someone saved it since."""
+    model = MODELS[kind]
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == record_id, model.version == version)
+        .values(version=version + 1)
+    )
+    if claimed.rowcount != 1:
+        current = version_of(kind, record_id)
+        raise Conflict(
+            f"This {kind} was changed by someone else since you opened it (it is now at version "
+            f"{current}, you had version {version}). Reload it and make your change again.",
+            field="version",
+        )
+
+
+def save_record(kind: str, record, version: int) -> None:
+    """Write one edited record and everything it owns, at the next version (a service keeps
+    its links to places: the import rules drop links a saved package leaves out)."""
+    package = r.Package()
+    if kind == "service":
+        package.services[record.id] = record
+        package.service_at_locations = read_directory([record.id]).service_at_locations
+    else:
+        getattr(package, f"{kind}s")[record.id] = record
+    save_package(package)
+    model = MODELS[kind]
+    db.session.execute(update(model).where(model.id == record.id).values(version=version + 1))
+
+
+def record_changes(
+    kind: str, record_id: str, action: str, changes: Iterable[FieldChange], user
+) -> None:
+    """Add one change record per changed field."""
+    for change in changes:
+        db.session.add(
+            ChangeRecord(
+                resource_type=kind,
+                resource_id=record_id,
+                action=action,
+                field_name=change.field,
+                previous_value=as_text(change.old),
+                replacement_value=as_text(change.new),
+                updated_by=user.username if user else "organization (update request)",
+                user_id=user.id if user else None,
+                at=m.utcnow(),
+            )
+        )
+
+
+def as_text(value) -> str:
+    """A field value as the change record keeps it: text as is, anything else as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def services_of(kind: str, record_id: str) -> list[str]:
+    """The services whose search documents depend on a record."""
+    return [record_id] if kind == "service" else linked_services(kind, record_id)
+
+
+def reindex_after_commit(service_ids: Iterable[str]) -> None:
+    """Build the services' search documents now and write them once the request commits."""
+    ids = list(dict.fromkeys(service_ids))
+    if not ids:
+        return
+    db.session.flush()
+    docs = list(documents(read_directory(ids)))
+    index = services().index
+    event.listen(
+        db.session(), "after_commit", lambda _s: index.update_services(ids, docs), once=True
+    )
+
+
+def verify_services(service_ids: list[str], user, today: date | None = None) -> int:
+    """Mark services verified today with no other change: all of them, or none when one
+    does not exist."""
+    today = today or date.today()
+    ids = list(dict.fromkeys(service_ids))
+    found = dict(
+        db.session.execute(
+            select(m.Service.id, m.Service.last_verified).where(m.Service.id.in_(ids))
+        ).all()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"There is no service with id {missing[0]!r}.", field="service_ids")
+    db.session.execute(update(m.Service).where(m.Service.id.in_(ids)).values(last_verified=today))
+    for service_id in ids:
+        change = FieldChange("last_verified", as_date(found[service_id]), today.isoformat())
+        record_changes("service", service_id, "verify", [change], user)
+    reindex_after_commit(ids)
+    return len(ids)
+
+
+def as_date(value) -> str | None:
+    """A date as ISO text, or None."""
+    return value.isoformat() if value else None
+
+
+def stale_services(days: int = STALE_DAYS, limit: int = 100, offset: int = 0, today=None):
+    """Services not verified in `days` days (or never), the most referred first: rows of
+    (service, organization name, referral count, open flag count), and how many there are."""
+    cutoff = (today or date.today()) - timedelta(days=days)
+    referred = (
+        select(Referral.service_id, func.count().label("n"))
+        .group_by(Referral.service_id)
+        .subquery()
+    )
+    flagged = (
+        select(ServiceFlag.service_id, func.count().label("n"))
+        .where(ServiceFlag.status == "open")
+        .group_by(ServiceFlag.service_id)
+        .subquery()
+    )
+    stale = (m.Service.last_verified.is_(None)) | (m.Service.last_verified < cutoff)
+    total = db.session.scalar(select(func.count()).select_from(m.Service).where(stale))
+    query = (
+        select(
+            m.Service,
+            m.Organization.name,
+            func.coalesce(referred.c.n, 0),
+            func.coalesce(flagged.c.n, 0),
+        )
+        .join(m.Organization, m.Organization.id == m.Service.organization_id)
+        .outerjoin(referred, referred.c.service_id == m.Service.id)
+        .outerjoin(flagged, flagged.c.service_id == m.Service.id)
+        .where(stale)
+        .order_by(
+            func.coalesce(referred.c.n, 0).desc(),
+            m.Service.last_verified.is_not(None),
+            m.Service.last_verified,
+            m.Service.name,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [tuple(row) for row in db.session.execute(query)], total
+
+
+def history(kind: str, record_id: str) -> list[ChangeRecord]:
+    """Every recorded change of a record, and of the records merged into it, newest first."""
+    merged = list(
+        db.session.scalars(
+            select(ChangeRecord.replacement_value).where(
+                ChangeRecord.resource_type == kind,
+                ChangeRecord.resource_id == record_id,
+                ChangeRecord.field_name == "merged_from",
+            )
+        )
+    )
+    ids = [record_id, *merged]
+    query = select(ChangeRecord).where(
+        ChangeRecord.resource_type == kind, ChangeRecord.resource_id.in_(ids)
+    )
+    return list(db.session.scalars(query.order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())))
+
+
+def change_json(change: ChangeRecord) -> dict:
+    """A change record as the API shows it."""
+    return {
+        "field": change.field_name,
+        "old": change.previous_value,
+        "new": change.replacement_value,
+        "by": change.updated_by,
+        "at": m.as_utc(change.at).isoformat(),
+        "action": change.action,
+        "resource_type": change.resource_type,
+        "resource_id": change.resource_id,
+    }
+
+
+def export_package() -> r.Package:
+    """The whole directory with its change history as HSDS metadata, ready to export."""
+    package = read_directory()
+    package.metadata = [metadata_row(c) for c in db.session.scalars(select(ChangeRecord))]
+    return package
+
+
+def metadata_row(change: ChangeRecord) -> dict:
+    """A change record as an HSDS 3.0 metadata object."""
+    return {
+        "id": f"change-{change.id}",
+        "resource_id": change.resource_id,
+        "resource_type": change.resource_type,
+        "last_action_date": m.as_utc(change.at).isoformat(),
+        "last_action_type": change.action,
+        "field_name": change.field_name,
+        "previous_value": change.previous_value,
+        "replacement_value": change.replacement_value,
+        "updated_by": change.updated_by,
+    }
