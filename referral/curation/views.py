@@ -408,3 +408,43 @@ def report(service_id: str):
     )
     flash("Thank you: a curator will check this listing.", "info")
     return redirect(url_for("web.service_details", service_id=service_id))
+
+
+@bp.app_template_filter("readable")
+def readable(value) -> str:
+    """A field's value as a curator reads it: lists as lines, hours as days and times."""
+    if isinstance(value, str) and value[:1] in "[{":
+        value = parsed(value)
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        return "\n".join(item_text(item) for item in value)
+    return str(value)
+
+
+def parsed(text: str):
+    """JSON text kept in a change record, as the value it was."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def item_text(item) -> str:
+    """One list item in words."""
+    if not isinstance(item, dict):
+        return str(item)
+    if "opens_at" in item:
+        day = item.get("weekday")
+        name = forms.DAYS[day][:3] if isinstance(day, int) else item.get("byday", "")
+        return f"{name} {item.get('opens_at', '')}–{item.get('closes_at', '')}"
+    if "number" in item:
+        extension = f" ext. {item['extension']}" if item.get("extension") else ""
+        return f"{item['number']}{extension} {item.get('description') or ''}".strip()
+    if "kind" in item:
+        return item.get("name") or item.get("value") or item["kind"]
+    parts = (item.get(k) for k in ("address_1", "city", "state_province", "postal_code"))
+    words = [p for p in parts if p] or [str(v) for v in item.values() if v]
+    return ", ".join(words)
