@@ -114,9 +114,11 @@ def edit_record(kind: str, record_id: str, patch: dict, user, version) -> Edit:
     if not edit.ok:
         raise EditProblems(edit.problems)
     claim_version(kind, record_id, version)
-    if edit.changes:
-        save_record(kind, place_record(edit), version)
-        record_changes(kind, record_id, "update", edit.changes, user)
+    placed = place_record(edit)
+    changes = [*edit.changes, *moved(record, edit.record, placed)]
+    if changes:
+        save_record(kind, placed, version)
+        record_changes(kind, record_id, "update", changes, user)
     reindex_after_commit(services_of(kind, record_id))
     return edit
 
@@ -143,6 +145,17 @@ def place_record(edit: Edit):
     if point is None:
         return edit.record
     return replace(edit.record, latitude=point[0], longitude=point[1])
+
+
+def moved(before, edited, placed) -> list[FieldChange]:
+    """The coordinates a location took from its new address, as changes."""
+    if placed is edited:
+        return []
+    return [
+        FieldChange(name, getattr(before, name), getattr(placed, name))
+        for name in ("latitude", "longitude")
+        if getattr(before, name) != getattr(placed, name)
+    ]
 
 
 def locate(location: r.Location) -> tuple[float, float] | None:

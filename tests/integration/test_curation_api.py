@@ -263,3 +263,43 @@ def test_changes_export_as_hsds_metadata_in_csv_and_json(app, client, curator, t
     documents = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
     edited = next(d for d in documents if d["id"] == service)
     assert [m["field_name"] for m in edited["metadata"]] == ["wait_time"]
+
+
+def test_organizations_and_locations_are_edited_the_same_way(app, client, curator):
+    from referral.directory.models import Location, Organization
+
+    with app.app_context():
+        organization = db.session.scalars(select(Organization.id).order_by(Organization.id)).first()
+        location = db.session.scalars(select(Location.id).order_by(Location.id)).first()
+    org = client.get(f"/api/v1/organizations/{organization}", headers=curator).get_json()
+    changed = client.patch(
+        f"/api/v1/organizations/{organization}",
+        json={"website": "example.org", "year_incorporated": 1990, "version": org["version"]},
+        headers=curator,
+    )
+    assert changed.status_code == 200 and changed.get_json()["website"] == "example.org"
+    stale = client.patch(
+        f"/api/v1/organizations/{organization}",
+        json={"website": "other.org", "version": org["version"]},
+        headers=curator,
+    )
+    assert stale.status_code == 409
+    place = client.get(f"/api/v1/locations/{location}", headers=curator).get_json()
+    address = {"address_1": "1 Public Square", "city": "Cleveland", "state_province": "OH"}
+    moved = client.patch(
+        f"/api/v1/locations/{location}",
+        json={"addresses": [address | {"postal_code": "44113"}], "version": place["version"]},
+        headers=curator,
+    ).get_json()
+    assert abs(moved["latitude"] - 41.48) < 0.1, "placed at its ZIP code without a geocoder"
+    wrong = client.patch(
+        f"/api/v1/locations/{location}",
+        json={"addresses": [address | {"postal_code": "33101"}], "version": moved["version"]},
+        headers=curator,
+    )
+    assert (
+        wrong.status_code == 422
+        and "addresses[0].postal_code" in wrong.get_json()["error"]["problems"]
+    )
+    history = client.get(f"/api/v1/locations/{location}/history", headers=curator).get_json()
+    assert {"addresses", "latitude"} <= {h["field"] for h in history["results"]}
