@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, select, update
+from flask import current_app
+from sqlalchemy import delete, func, select, update
 
 from referral.curation.duplicates import Candidate, Pair, likely_duplicates
 from referral.curation.editing import EditContext, FieldChange, edit_service, service_document
@@ -42,8 +43,21 @@ def duplicate_pairs(kind: str, limit: int = 200) -> list[Pair]:
         frozenset((row.left_id, row.right_id))
         for row in db.session.scalars(select(NotDuplicate).where(NotDuplicate.kind == kind))
     )
-    found = service_candidates() if kind == "service" else organization_candidates()
-    return likely_duplicates(found, ignore=ignore, limit=limit)
+    key = (kind, limit, len(ignore), *directory_stamp())
+    cache = current_app.extensions.setdefault("duplicate-pairs", {})
+    if key not in cache:
+        found = service_candidates() if kind == "service" else organization_candidates()
+        cache.clear()
+        cache[key] = likely_duplicates(found, ignore=ignore, limit=limit)
+    return cache[key]
+
+
+def directory_stamp() -> tuple:
+    """What changes whenever a record is added, edited or removed (a cache key)."""
+    stamps = []
+    for model in (m.Service, m.Organization, m.Location):
+        stamps += db.session.execute(select(func.count(), func.max(model.updated_at))).one()
+    return tuple(stamps)
 
 
 def service_candidates() -> list[Candidate]:
