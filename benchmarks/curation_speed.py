@@ -1,6 +1,7 @@
 """Curation over HTTP on gunicorn: edit latency, how soon an edit is searchable, verification,
-and the stale, duplicates and flags queues (the duplicates queue is worked out on the first
-look after the directory changes, and kept until it changes again), on the Miami package (or the scaled one).
+and the stale, duplicates and flags queues, on the Miami package (or the scaled one). The
+duplicates queue is worked out on the first look after the directory changes and kept until it
+changes again, so its first look and later ones are shown apart.
 
     python benchmarks/curation_speed.py [--package PATH] [--edits 30]
 
