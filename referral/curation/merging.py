@@ -156,8 +156,7 @@ def not_duplicates(kind: str, left_id: str, right_id: str, user) -> None:
 
 def merge_services(keep_id: str, other_id: str, take: list[str], versions: tuple, user) -> None:
     """Merge `other_id` into `keep_id`, taking the fields named in `take` from the other."""
-    if keep_id == other_id:
-        raise BadInput("Choose two different services to merge.", field="other_id")
+    check_pair(keep_id, other_id, versions, "services")
     keep, other = current_record("service", keep_id), current_record("service", other_id)
     theirs = service_document(other)
     patch = {field: theirs[field] for field in take if field in theirs}
@@ -173,6 +172,14 @@ def merge_services(keep_id: str, other_id: str, take: list[str], versions: tuple
     record_changes("service", other_id, "merge", [FieldChange("merged_into", "", keep_id)], user)
     delete_service(other_id)
     reindex_after_commit([keep_id, other_id])
+
+
+def check_pair(keep_id: str, other_id: str, versions: tuple, noun: str) -> None:
+    """Refuse merging a record with itself, or without both versions."""
+    if keep_id == other_id:
+        raise BadInput(f"Choose two different {noun} to merge.", field="other_id")
+    if len(versions) != 2 or None in versions:
+        raise BadInput("Give the versions of both records you compared.", field="versions")
 
 
 def move_service_links(from_id: str, to_id: str) -> None:
@@ -213,8 +220,7 @@ def delete_service(service_id: str) -> None:
 
 def merge_organizations(keep_id: str, other_id: str, versions: tuple, user) -> None:
     """Merge one organization into another: its services and locations move over."""
-    if keep_id == other_id:
-        raise BadInput("Choose two different organizations to merge.", field="other_id")
+    check_pair(keep_id, other_id, versions, "organizations")
     current_record("organization", keep_id)
     current_record("organization", other_id)
     claim_version("organization", keep_id, versions[0])

@@ -171,11 +171,7 @@ def stale():
     raw = request.args.get("days", str(operations.STALE_DAYS))
     if not raw.isdigit():
         raise BadInput("days must be a whole number.", field="days")
-    page = (
-        max(int(request.args.get("page", "1") or 1), 1)
-        if request.args.get("page", "1").isdigit()
-        else 1
-    )
+    page = max(whole(request.args.get("page", "1")) or 1, 1)
     rows, total = operations.stale_services(int(raw), 100, (page - 1) * 100)
     return render_template(
         "curation/stale.html",
@@ -213,6 +209,11 @@ def duplicates():
     return render_template("curation/duplicates.html", kind=kind, pairs=pairs, names=names)
 
 
+def whole(text: str | None) -> int | None:
+    """A whole number typed or posted, or None."""
+    return int(text) if text and text.isdigit() else None
+
+
 def names_of(kind: str, ids: set[str]) -> dict[str, str]:
     """Record names by id."""
     model = m.Service if kind == "service" else m.Organization
@@ -225,6 +226,8 @@ def names_of(kind: str, ids: set[str]) -> dict[str, str]:
 def compare():
     """Two records side by side: merge one into the other, or say they are distinct."""
     kind = request.values.get("kind", "service")
+    if kind not in merging.KINDS:
+        raise BadInput(f"kind must be one of: {', '.join(merging.KINDS)}.", field="kind")
     left, right = request.values.get("left", ""), request.values.get("right", "")
     if request.method == "POST":
         check_posted_form()
@@ -270,8 +273,8 @@ def decide_pair(kind: str, left: str, right: str):
     keep = request.form.get("keep", "left")
     keep_id, other_id = (left, right) if keep == "left" else (right, left)
     versions = (
-        int(request.form.get(f"version-{keep_id}", 0)),
-        int(request.form.get(f"version-{other_id}", 0)),
+        whole(request.form.get(f"version-{keep_id}", "")),
+        whole(request.form.get(f"version-{other_id}", "")),
     )
     other_side = "right" if keep == "left" else "left"
     take = [

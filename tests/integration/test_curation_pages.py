@@ -171,3 +171,27 @@ def test_the_duplicates_page_lists_pairs_to_compare(app, cora):
     assert "Likely duplicates" in page
     assert cora.get("/curation/duplicates?kind=organization").status_code == 200
     assert cora.get("/curation/duplicates?kind=planet").status_code == 400
+
+
+def test_bad_compare_requests_are_refused_plainly(app, cora):
+    keep, other = ids(app, Service)
+    assert (
+        cora.get(f"/curation/duplicates/compare?kind=planet&left={keep}&right={other}").status_code
+        == 400
+    )
+    path = f"/curation/duplicates/compare?kind=service&left={keep}&right={other}"
+    response = cora.post(
+        "/curation/duplicates/compare",
+        data={
+            "csrf_token": csrf_token(cora, path),
+            "kind": "service",
+            "left": keep,
+            "right": other,
+            "decision": "merge",
+            f"version-{keep}": "x",
+        },
+        follow_redirects=True,
+    )
+    assert "Give the versions of both records" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Service, other) is not None
