@@ -248,3 +248,11 @@ def request_json(request_) -> dict:
         "status": request_.status,
         "decisions": request_.decisions,
     }
+
+
+@bp.patch("/taxonomy_terms/<term_id>")
+@require_roles(*CURATORS)
+def edit_term(term_id: str):
+    """Rename or describe a taxonomy term (`name`, `code`, `description`)."""
+    changes = operations.edit_term(term_id, json_body(), current_user)
+    return jsonify({"id": term_id, "changed": [c.field for c in changes]})

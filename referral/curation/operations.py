@@ -375,3 +375,69 @@ def metadata_row(change: ChangeRecord) -> dict:
         "replacement_value": change.replacement_value,
         "updated_by": change.updated_by,
     }
+
+
+TERM_FIELDS = ("name", "code", "description")
+
+
+def edit_term(term_id: str, data: dict, user) -> list[FieldChange]:
+    """Rename or describe a taxonomy term: recorded, and the services filed under it take the
+    new words in search and in the needs derived from their terms."""
+    term = db.session.get(m.TaxonomyTerm, term_id)
+    if term is None:
+        raise NotFound(f"There is no taxonomy term with id {term_id!r}.")
+    unknown = sorted(set(data) - set(TERM_FIELDS))
+    if unknown:
+        raise EditProblems({field: "This field of a term cannot be edited." for field in unknown})
+    values = {
+        field: str(data.get(field, getattr(term, field)) or "").strip() for field in TERM_FIELDS
+    }
+    if not values["name"] or len(values["name"]) > 300:
+        raise EditProblems({"name": "Give the term a name (at most 300 characters)."})
+    changes = [
+        FieldChange(field, getattr(term, field), values[field])
+        for field in TERM_FIELDS
+        if values[field] != getattr(term, field)
+    ]
+    for change in changes:
+        setattr(term, change.field, change.new)
+    record_changes("taxonomy_term", term_id, "update", changes, user)
+    if changes:
+        refresh_term_services(term_id)
+    return changes
+
+
+def refresh_term_services(term_id: str) -> None:
+    """Re-derive the needs of the services filed under a term and renew their search documents."""
+    from referral.directory.store import need_rows, replace_children
+
+    ids = list(
+        db.session.scalars(
+            select(m.ServiceTaxonomy.service_id).where(m.ServiceTaxonomy.term_id == term_id)
+        )
+    )
+    db.session.flush()
+    package = read_directory(ids)
+    rows = need_rows(list(package.services.values()), package)
+    replace_children(m.ServiceNeed, "service_id", ids, rows)
+    reindex_after_commit(ids)
+
+
+def find_terms(query: str, limit: int = 200) -> list[tuple[m.TaxonomyTerm, int]]:
+    """Taxonomy terms whose name or code holds the words typed, with how many services use each."""
+    used = (
+        select(m.ServiceTaxonomy.term_id, func.count().label("n"))
+        .group_by(m.ServiceTaxonomy.term_id)
+        .subquery()
+    )
+    like = f"%{query.lower()}%"
+    rows = db.session.execute(
+        select(m.TaxonomyTerm, func.coalesce(used.c.n, 0))
+        .outerjoin(used, used.c.term_id == m.TaxonomyTerm.id)
+        .where(
+            func.lower(m.TaxonomyTerm.name).like(like) | func.lower(m.TaxonomyTerm.code).like(like)
+        )
+        .order_by(func.coalesce(used.c.n, 0).desc(), m.TaxonomyTerm.name)
+        .limit(limit)
+    )
+    return [tuple(row) for row in rows]

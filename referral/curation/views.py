@@ -413,6 +413,28 @@ def report(service_id: str):
     return redirect(url_for("web.service_details", service_id=service_id))
 
 
+@bp.route("/terms", methods=["GET", "POST"])
+@require_roles(*CURATORS)
+def terms():
+    """Find taxonomy terms, the most used first, and rename or describe them."""
+    if request.method == "POST":
+        check_posted_form()
+        term_id = request.form.get("term_id", "")
+        data = {f: request.form.get(f, "") for f in operations.TERM_FIELDS}
+        try:
+            changes = operations.edit_term(term_id, data, current_user)
+        except AppError as exc:
+            db.session.rollback()
+            flash(f"Not saved: {exc.message}", "error")
+        else:
+            flash(f"Saved ({', '.join(c.field for c in changes) or 'nothing'} changed).", "info")
+        return redirect(url_for("workspace.terms", q=request.form.get("q", "")))
+    query = request.args.get("q", "").strip()
+    return render_template(
+        "curation/terms.html", query=query, rows=operations.find_terms(query), form=ActionForm()
+    )
+
+
 @bp.app_template_filter("readable")
 def readable(value) -> str:
     """A field's value as a curator reads it: lists as lines, hours as days and times."""

@@ -303,3 +303,31 @@ def test_organizations_and_locations_are_edited_the_same_way(app, client, curato
     )
     history = client.get(f"/api/v1/locations/{location}/history", headers=curator).get_json()
     assert {"addresses", "latitude"} <= {h["field"] for h in history["results"]}
+
+
+def test_a_renamed_taxonomy_term_changes_search_and_is_recorded(app, client, curator):
+    from referral.directory.models import ServiceTaxonomy, TaxonomyTerm
+
+    with app.app_context():
+        term, service = db.session.execute(
+            select(TaxonomyTerm.id, ServiceTaxonomy.service_id)
+            .join(ServiceTaxonomy, ServiceTaxonomy.term_id == TaxonomyTerm.id)
+            .order_by(TaxonomyTerm.id)
+        ).first()
+    renamed = client.patch(
+        f"/api/v1/taxonomy_terms/{term}", json={"name": "Quokka Provisions"}, headers=curator
+    )
+    assert renamed.status_code == 200 and renamed.get_json()["changed"] == ["name"]
+    found = client.get("/api/v1/search?q=quokka provisions").get_json()["results"]
+    assert service in [r["service_id"] for r in found]
+    blank = client.patch(f"/api/v1/taxonomy_terms/{term}", json={"name": " "}, headers=curator)
+    assert blank.status_code == 422 and "name" in blank.get_json()["error"]["problems"]
+    assert (
+        client.patch("/api/v1/taxonomy_terms/nope", json={"name": "x"}, headers=curator).status_code
+        == 404
+    )
+    with app.app_context():
+        recorded = db.session.scalar(
+            select(ChangeRecord).where(ChangeRecord.resource_type == "taxonomy_term")
+        )
+        assert recorded.replacement_value == "Quokka Provisions"

@@ -195,3 +195,25 @@ def test_bad_compare_requests_are_refused_plainly(app, cora):
     assert "Give the versions of both records" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Service, other) is not None
+
+
+def test_the_terms_page_finds_and_renames_a_term(app, cora):
+    from referral.directory.models import TaxonomyTerm
+
+    with app.app_context():
+        term = db.session.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.id)).first()
+        term_id, name = term.id, term.name
+    page = cora.get(f"/curation/terms?q={name[:5]}").get_data(as_text=True)
+    assert name in page and "service(s)" in page
+    done = cora.post(
+        "/curation/terms",
+        data={
+            "csrf_token": csrf_token(cora, "/curation/terms"),
+            "term_id": term_id,
+            "name": name + " and more",
+            "code": term.code,
+            "description": term.description,
+        },
+        follow_redirects=True,
+    )
+    assert "Saved (name changed)" in done.get_data(as_text=True)
