@@ -13,3 +13,13 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadInput("Send a JSON object as the request body.", field="body")
     return data
+
+
+def whole_version(value) -> int | None:
+    """A version number from a body, a form or an If-Match header (quotes allowed), or None."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip().strip('"')
+    if not text.isdigit():
+        raise BadInput("version must be a whole number.", field="version")
+    return int(text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from referral.api.requests import json_body
+from referral.api.requests import json_body, whole_version
 from referral.auth.access import json_api, require_roles
 from referral.curation import flags, merging, operations, requests
 from referral.curation.editing import location_document, organization_document
@@ -59,16 +59,6 @@ def edit(plural: str, record_id: str):
     version = patch.pop("version", None) or request.headers.get("If-Match")
     operations.edit_record(kind, record_id, patch, current_user, whole_version(version))
     return jsonify(shown(kind, record_id))
-
-
-def whole_version(value) -> int | None:
-    """A version number from the body or an If-Match header."""
-    if value is None:
-        return None
-    text = str(value).strip().strip('"')
-    if not text.isdigit():
-        raise BadInput("version must be a whole number.", field="version")
-    return int(text)
 
 
 @bp.get("/<any(services, organizations, locations):plural>/<record_id>/history")

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from referral.api.requests import whole_version
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.curation import flags, forms, merging, operations, requests
@@ -86,11 +87,9 @@ def edit(kind: str, record_id: str):
     if request.method == "POST":
         check_posted_form()
         patch = forms.patch_from_form(request.form, kind, document)
-        version = request.form.get("version", "")
         try:
-            edit_ = operations.edit_record(
-                kind, record_id, patch, current_user, int(version) if version.isdigit() else None
-            )
+            version = whole_version(request.form.get("version"))
+            edit_ = operations.edit_record(kind, record_id, patch, current_user, version)
         except operations.EditProblems as exc:
             db.session.rollback()
             problems = exc.problems

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
-from referral.api.requests import json_body
+from referral.api.requests import json_body, whole_version
 from referral.auth.access import json_api, require_roles
 from referral.auth.models import CARE_TEAM
 from referral.errors import BadInput
@@ -46,9 +46,7 @@ def status(referral_id: int):
     """Move a referral to a new status; `version` or If-Match must be current when given."""
     data = json_body()
     referral = visible_referral(referral_id, current_user)
-    version = data.get("version", request.headers.get("If-Match"))
-    if version is not None:
-        version = int(version) if str(version).strip('"').isdigit() else bad_version()
+    version = whole_version(data.get("version", request.headers.get("If-Match")))
     change_status(referral, data, states.Party.REQUESTER, current_user.username, version)
     return jsonify(shown(referral))
 
@@ -66,11 +64,6 @@ def shown(referral) -> dict:
     """A referral with the signed link its receiving organization answers through."""
     token = link_token(current_app.secret_key, referral.id)
     return referral_json(referral, url_for("receiver.answer", token=token, _external=True))
-
-
-def bad_version():
-    """Refuse a version that is not a whole number."""
-    raise BadInput("version must be a whole number.", field="version")
 
 
 @bp.get("/<int:referral_id>")

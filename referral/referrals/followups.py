@@ -75,9 +75,10 @@ def plan_follow_up(
     says = patient_says(data.get("patient_says"), result)
     outcome = Outcome(says) if says and says != WAITING else None
     stop = str(data.get("stop") or "") in {"1", "true", "on"}
-    next_due = None if outcome or stop else next_date(data.get("next_due"), today)
-    if next_due is None and not outcome and not stop:
-        next_due = today + timedelta(days=interval_days if says else retry_days)
+    next_due = None
+    if not (outcome or stop):
+        wait = interval_days if result is Result.REACHED else retry_days
+        next_due = next_date(data.get("next_due"), today) or today + timedelta(days=wait)
     return FollowUpPlan(method, result, says, outcome, next_due, str(data.get("note") or "")[:2000])
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from referral.curation.flagging import FLAG_OUTCOMES
@@ -182,7 +183,7 @@ def set_outcome(referral: Referral, outcome: str, source: str, at) -> None:
     referral.closed_at = referral.closed_at or at
     if outcome in FLAG_OUTCOMES:
         settings = current_app.config["REFERRAL"]
-        db.session.flush()
+        flush_checked()
         flag_from_outcomes(
             referral.service_id, at, settings["FLAG_THRESHOLD"], settings["FLAG_WINDOW_DAYS"]
         )
@@ -193,6 +194,7 @@ def flush_checked() -> None:
     try:
         db.session.flush()
     except StaleDataError:
+        db.session.rollback()
         raise Conflict(
             "This referral was changed by someone else at the same moment. Reload it and make "
             "your change again.",
@@ -277,6 +279,7 @@ def list_referrals(user, status: str | None, due_before: date | None, patient_id
         query = query.where(Referral.follow_up_due <= due_before)
     if patient_id is not None:
         query = query.where(Referral.patient_id == patient_id)
+    query = query.options(selectinload(Referral.history), selectinload(Referral.follow_ups))
     found = list(db.session.scalars(query.order_by(Referral.follow_up_due, Referral.id)))
     for patient in {r.patient_id for r in found}:
         record_access(user.id, patient, "list", "referrals")
@@ -298,6 +301,7 @@ def worklist(user, which: str, today: date, quiet_days: int) -> list[Referral]:
         query = query.where(Referral.updated_at < cutoff).order_by(Referral.updated_at)
     else:
         raise BadInput(f"Choose a worklist: {', '.join(WORKLISTS)}.", field="list")
+    query = query.options(selectinload(Referral.history), selectinload(Referral.follow_ups))
     found = list(db.session.scalars(query.order_by(Referral.id)))
     for patient in {r.patient_id for r in found}:
         record_access(user.id, patient, "list", "referrals")

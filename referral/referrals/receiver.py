@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from referral.api.requests import whole_version
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.directory.models import Service
 from referral.errors import AppError
@@ -44,9 +45,8 @@ def answer(token: str):
         check_posted_form()
         actor = f"{service.organization.name} (link)"
         try:
-            change_status(
-                referral, request.form, states.Party.RECEIVER, actor, int(request.form["version"])
-            )
+            version = whole_version(request.form.get("version"))
+            change_status(referral, request.form, states.Party.RECEIVER, actor, version)
         except AppError as exc:
             flash(exc.message, "error")
         else:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
+from referral.api.requests import whole_version
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.auth.models import CARE_TEAM, User
@@ -148,14 +149,10 @@ def status(referral_id: int):
     """Cancel, or mark entered in error, from the referral's page."""
     check_posted_form()
     referral = visible_referral(referral_id, current_user)
-    version = request.form.get("version", "")
     try:
+        version = whole_version(request.form.get("version"))
         change_status(
-            referral,
-            request.form,
-            states.Party.REQUESTER,
-            current_user.username,
-            int(version) if version.isdigit() else None,
+            referral, request.form, states.Party.REQUESTER, current_user.username, version
         )
     except AppError as exc:
         flash(f"Not changed: {exc.message}", "error")
@@ -169,7 +166,10 @@ def status(referral_id: int):
 def refer():
     """Refer one patient to every service picked on the search page, for one need."""
     check_posted_form()
-    patient = get_patient(int(request.form.get("patient_id", "0") or 0))
+    wanted = request.form.get("patient_id", "")
+    if not wanted.isdigit():
+        raise BadInput("patient_id must be a patient's number.", field="patient_id")
+    patient = get_patient(int(wanted))
     picked = request.form.getlist("service_id")
     data = {
         "patient_id": patient.id,

@@ -151,8 +151,10 @@ def test_a_location_must_belong_to_the_service(app, client, setup):
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "location_id"
 
 
-def test_a_change_racing_another_is_refused_with_409(app, client, setup):
-    """Optimistic locking holds at the database: the row's version is checked on write."""
+@pytest.mark.parametrize("outcome", [None, "no-capacity"])
+def test_a_change_racing_another_is_refused_with_409(app, client, setup, outcome):
+    """Optimistic locking holds at the database: the row's version is checked on write, also
+    when the outcome may flag the service."""
     manager, patient, service = setup
     referral = refer(client, manager, patient, service).get_json()
     from referral.errors import Conflict
@@ -166,7 +168,8 @@ def test_a_change_racing_another_is_refused_with_409(app, client, setup):
                 {"id": referral["id"]},
             )
         with pytest.raises(Conflict):
-            change_status(mine, {"status": "cancelled", "reason": "x"}, "requester", "maria", None)
+            change = {"status": "cancelled", "reason": "x", "outcome": outcome}
+            change_status(mine, change, "requester", "maria", None)
         db.session.rollback()
 
 

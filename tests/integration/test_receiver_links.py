@@ -24,7 +24,12 @@ def answer(client, path, **fields):
 
 
 def test_the_organization_sees_who_to_contact_but_no_screening(client, linked):
-    _, _, path = linked
+    from tests.integration.test_screenings_api import HUNGRY_AND_BEHIND, screen
+
+    manager, referral, path = linked
+    unsafe = HUNGRY_AND_BEHIND | {"95618-5": "LA10082-8", "95617-7": "LA10082-8"}
+    screened = screen(client, manager, referral["patient_id"], unsafe).get_json()
+    assert any(z.startswith("Z59") for n in screened["needs"] for z in n["z_codes"])
     page = client.get(path).get_data(as_text=True)
     assert "Ana Lopez" in page and "(216) 555-0100" in page and "Hungry kids" in page
     assert "Z59" not in page and "safety" not in page.lower()

@@ -98,6 +98,12 @@ def test_a_stale_version_is_a_409_and_changes_nothing(client, setup):
         headers=manager | {"If-Match": str(referral["version"])},
     )
     assert header.status_code == 409
+    quoted = client.post(
+        f"/api/v1/referrals/{referral['id']}/status",
+        json={"status": "cancelled", "reason": "x"},
+        headers=manager | {"If-Match": f'"{referral["version"]}"'},
+    )
+    assert quoted.status_code == 409, "a quoted ETag-style version is read, not a server error"
 
 
 def test_lists_filter_by_status_due_date_and_patient(client, setup):

@@ -26,6 +26,11 @@ def test_a_reached_patient_still_waiting_is_called_again_after_the_usual_interva
     assert result.next_due == TODAY + timedelta(days=7) and result.outcome is None
 
 
+def test_a_reached_patient_who_says_nothing_yet_is_called_after_the_usual_interval():
+    result = plan(method="phone", result="reached")
+    assert result.next_due == TODAY + timedelta(days=7) and result.patient_says is None
+
+
 def test_a_final_answer_ends_the_follow_ups():
     result = plan(method="text", result="reached", patient_says="no-capacity")
     assert result.outcome is Outcome.NO_CAPACITY and result.next_due is None
