@@ -36,20 +36,22 @@ SIDES = ("keep", "other")
 
 def duplicate_pairs(kind: str, limit: int = 200) -> list[Pair]:
     """Likely duplicate services or organizations, best first, without the pairs a curator
-    already judged distinct."""
+    already judged distinct. The pairs are worked out once per state of the directory."""
     if kind not in KINDS:
         raise BadInput(f"kind must be one of: {', '.join(KINDS)}.", field="kind")
     ignore = frozenset(
         frozenset((row.left_id, row.right_id))
         for row in db.session.scalars(select(NotDuplicate).where(NotDuplicate.kind == kind))
     )
-    key = (kind, limit, len(ignore), *directory_stamp())
+    key = (kind, *directory_stamp())
     cache = current_app.extensions.setdefault("duplicate-pairs", {})
     if key not in cache:
         found = service_candidates() if kind == "service" else organization_candidates()
-        cache.clear()
-        cache[key] = likely_duplicates(found, ignore=ignore, limit=limit)
-    return cache[key]
+        for stale in [k for k in cache if k[0] == kind]:
+            del cache[stale]
+        cache[key] = likely_duplicates(found)
+    fresh = [p for p in cache[key] if frozenset((p.left_id, p.right_id)) not in ignore]
+    return fresh[:limit]
 
 
 def directory_stamp() -> tuple:
@@ -166,7 +168,7 @@ def merge_services(keep_id: str, other_id: str, take: list[str], versions: tuple
     claim_version("service", keep_id, versions[0])
     claim_version("service", other_id, versions[1])
     move_service_links(other_id, keep_id)
-    save_record("service", edit.record, versions[0])
+    save_record("service", edit.record)
     merged = [*edit.changes, FieldChange("merged_from", "", other_id)]
     record_changes("service", keep_id, "merge", merged, user)
     record_changes("service", other_id, "merge", [FieldChange("merged_into", "", keep_id)], user)
@@ -223,7 +225,7 @@ def merge_organizations(keep_id: str, other_id: str, versions: tuple, user) -> N
     check_pair(keep_id, other_id, versions, "organizations")
     current_record("organization", keep_id)
     current_record("organization", other_id)
-    claim_version("organization", keep_id, versions[0])
+    claim_version("organization", keep_id, versions[0], bump=True)
     claim_version("organization", other_id, versions[1])
     moved = list(
         db.session.scalars(select(m.Service.id).where(m.Service.organization_id == other_id))

@@ -23,8 +23,20 @@ from referral.curation.editing import (
 from referral.curation.models import ChangeRecord, ServiceFlag
 from referral.directory import models as m
 from referral.directory import records as r
-from referral.directory.snapshot import read_directory
-from referral.directory.store import save_package
+from referral.directory.snapshot import (
+    OwnedRows,
+    location_record,
+    organization_record,
+    read_directory,
+)
+from referral.directory.store import (
+    ImportSummary,
+    need_rows,
+    replace_children,
+    save_locations,
+    save_organizations,
+    save_services,
+)
 from referral.errors import AppError, BadInput, Conflict, NotFound
 from referral.extensions import db
 from referral.referrals.models import Referral
@@ -47,16 +59,20 @@ class EditProblems(AppError):
 
 
 def load_package(kind: str, record_id: str) -> r.Package:
-    """The package holding one service, organization or location, or 404."""
+    """The package holding one service (or the services of an organization or location), or 404."""
     if kind == "service":
         package = read_directory([record_id])
-        found = record_id in package.services
-    else:
-        found = db.session.get(MODELS[kind], record_id) is not None
-        package = read_directory(linked_services(kind, record_id)) if found else r.Package()
-    if not found:
+        if record_id not in package.services:
+            raise NotFound(f"There is no service with id {record_id!r}.")
+        return package
+    must_exist(kind, record_id)
+    return read_directory(linked_services(kind, record_id))
+
+
+def must_exist(kind: str, record_id: str) -> None:
+    """Answer 404 when there is no such record."""
+    if db.session.get(MODELS[kind], record_id) is None:
         raise NotFound(f"There is no {kind} with id {record_id!r}.")
-    return package
 
 
 def linked_services(kind: str, record_id: str) -> list[str]:
@@ -71,31 +87,15 @@ def linked_services(kind: str, record_id: str) -> list[str]:
 
 
 def current_record(kind: str, record_id: str):
-    """The record of one service, organization or location as it stands."""
-    package = load_package(kind, record_id)
+    """The record of one service, organization or location as it stands, or 404."""
     if kind == "service":
-        return package.services[record_id]
+        return load_package(kind, record_id).services[record_id]
+    row = db.session.get(MODELS[kind], record_id)
+    if row is None:
+        raise NotFound(f"There is no {kind} with id {record_id!r}.")
     if kind == "organization":
-        return package.organizations.get(record_id) or organization_alone(record_id)
-    return package.locations.get(record_id) or location_alone(record_id)
-
-
-def organization_alone(organization_id: str) -> r.Organization:
-    """An organization that serves nothing yet, as a record."""
-    from referral.directory.snapshot import OwnedRows, organization_record
-
-    row = db.session.get(m.Organization, organization_id)
-    owned = OwnedRows.load([], [], [], [row])
-    return organization_record(row, owned)
-
-
-def location_alone(location_id: str) -> r.Location:
-    """A location no service uses yet, as a record."""
-    from referral.directory.snapshot import OwnedRows, location_record
-
-    row = db.session.get(m.Location, location_id)
-    owned = OwnedRows.load([], [row], [], [])
-    return location_record(row, owned)
+        return organization_record(row, OwnedRows.load([], [], [], [row]))
+    return location_record(row, OwnedRows.load([], [row], [], []))
 
 
 def version_of(kind: str, record_id: str) -> int:
@@ -103,7 +103,9 @@ def version_of(kind: str, record_id: str) -> int:
     return db.session.scalar(select(MODELS[kind].version).where(MODELS[kind].id == record_id))
 
 
-def edit_record(kind: str, record_id: str, patch: dict, user, version) -> Edit:
+def edit_record(
+    kind: str, record_id: str, patch: dict, user, version, action: str = "update"
+) -> Edit:
     """Apply a curator's patch to a service, organization or location: every field checked,
     a stale version refused, each changed field recorded, the index brought up to date."""
     if version is None:
@@ -113,13 +115,13 @@ def edit_record(kind: str, record_id: str, patch: dict, user, version) -> Edit:
     edit = EDITORS[kind](record, patch, context)
     if not edit.ok:
         raise EditProblems(edit.problems)
-    claim_version(kind, record_id, version)
     placed = place_record(edit)
+    claim_version(kind, record_id, version)
     changes = [*edit.changes, *moved(record, edit.record, placed)]
     if changes:
-        save_record(kind, placed, version)
-        record_changes(kind, record_id, "update", changes, user)
-    reindex_after_commit(services_of(kind, record_id))
+        save_record(kind, placed)
+        record_changes(kind, record_id, action, changes, user)
+        reindex_after_commit(services_of(kind, record_id))
     return edit
 
 
@@ -179,13 +181,14 @@ def locate(location: r.Location) -> tuple[float, float] | None:
     return (place.latitude, place.longitude) if place else None
 
 
-def claim_version(kind: str, record_id: str, version: int) -> None:
-    """Take the record at `version`, or answer 409 when someone saved it since."""
+def claim_version(kind: str, record_id: str, version: int, bump: bool = False) -> None:
+    """Hold the record at `version` until the request ends (raising it when `bump`), or answer
+    409 when someone saved it since. Saving the record raises its version too."""
     model = MODELS[kind]
     claimed = db.session.execute(
         update(model)
         .where(model.id == record_id, model.version == version)
-        .values(version=version + 1)
+        .values(version=version + 1 if bump else version)
     )
     if claimed.rowcount != 1:
         current = version_of(kind, record_id)
@@ -196,18 +199,15 @@ def claim_version(kind: str, record_id: str, version: int) -> None:
         )
 
 
-def save_record(kind: str, record, version: int) -> None:
-    """Write one edited record and everything it owns, at the next version (a service keeps
-    its links to places: the import rules drop links a saved package leaves out)."""
+def save_record(kind: str, record) -> None:
+    """Write one edited record and everything it owns; its version goes up by one."""
     package = r.Package()
-    if kind == "service":
-        package.services[record.id] = record
-        package.service_at_locations = read_directory([record.id]).service_at_locations
-    else:
-        getattr(package, f"{kind}s")[record.id] = record
-    save_package(package)
-    model = MODELS[kind]
-    db.session.execute(update(model).where(model.id == record.id).values(version=version + 1))
+    getattr(package, f"{kind}s")[record.id] = record
+    SAVERS[kind](package, ImportSummary())
+    db.session.flush()
+
+
+SAVERS = {"service": save_services, "organization": save_organizations, "location": save_locations}
 
 
 def record_changes(
@@ -225,7 +225,6 @@ def record_changes(
                 replacement_value=as_text(change.new),
                 updated_by=user.username if user else "organization (update request)",
                 user_id=user.id if user else None,
-                at=m.utcnow(),
             )
         )
 
@@ -409,8 +408,6 @@ def edit_term(term_id: str, data: dict, user) -> list[FieldChange]:
 
 def refresh_term_services(term_id: str) -> None:
     """Re-derive the needs of the services filed under a term and renew their search documents."""
-    from referral.directory.store import need_rows, replace_children
-
     ids = list(
         db.session.scalars(
             select(m.ServiceTaxonomy.service_id).where(m.ServiceTaxonomy.term_id == term_id)

@@ -3,24 +3,20 @@ and a curator approves or rejects each proposed field."""
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from referral.curation.editing import EditContext, edit_service, service_document
 from referral.curation.models import UpdateRequest
 from referral.curation.operations import (
     EditProblems,
-    claim_version,
     current_record,
-    record_changes,
-    reindex_after_commit,
-    save_record,
+    edit_record,
     version_of,
 )
 from referral.directory.models import utcnow
 from referral.errors import BadInput, Conflict, NotFound, Refused
 from referral.extensions import db
-from referral.referrals.links import LinkRefused
+from referral.referrals.links import sign, unsign
 
 SALT = "service-update-request"
 PROPOSABLE = (
@@ -38,24 +34,17 @@ PROPOSABLE = (
     "required_documents",
 )
 DECISIONS = ("approve", "reject")
+EXPIRED = "This link has expired. Ask us for a new one."
 
 
 def request_token(secret: str, service_id: str) -> str:
     """The signed token of a service's update-request link."""
-    return URLSafeTimedSerializer(secret, salt=SALT).dumps({"service": service_id})
+    return sign(secret, SALT, "service", service_id)
 
 
 def service_of(secret: str, token: str, days: int) -> str:
     """The service a token names, if it is genuine and not older than `days`."""
-    try:
-        data = URLSafeTimedSerializer(secret, salt=SALT).loads(token, max_age=days * 86400)
-    except SignatureExpired:
-        raise LinkRefused("This link has expired. Ask us for a new one.") from None
-    except BadSignature:
-        raise LinkRefused("This link is not valid. Check that it was copied in full.") from None
-    if not isinstance(data, dict) or not isinstance(data.get("service"), str):
-        raise LinkRefused("This link is not valid. Check that it was copied in full.")
-    return data["service"]
+    return unsign(secret, SALT, token, "service", str, days, EXPIRED)
 
 
 def submit_request(service_id: str, proposed: dict, submitted_by: str, contact: str):
@@ -118,15 +107,8 @@ def check_decisions(request_: UpdateRequest, decisions: dict[str, str]) -> None:
 
 def apply_approved(service_id: str, approved: dict, user) -> None:
     """Edit the service with the approved fields, recorded as coming from the request."""
-    record = current_record("service", service_id)
-    edit = edit_service(record, approved, EditContext())
-    if not edit.ok:
-        raise EditProblems(edit.problems)
     version = version_of("service", service_id)
-    claim_version("service", service_id, version)
-    save_record("service", edit.record, version)
-    record_changes("service", service_id, "update-request", edit.changes, user)
-    reindex_after_commit([service_id])
+    edit_record("service", service_id, approved, user, version, action="update-request")
 
 
 def outcome_of(decisions: dict[str, str]) -> str:

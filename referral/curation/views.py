@@ -27,7 +27,7 @@ from referral.curation.editing import (
 from referral.curation.models import ServiceFlag, UpdateRequest
 from referral.directory import models as m
 from referral.directory.needs import NEED_KEYS, NEED_LABELS
-from referral.errors import AppError, BadInput
+from referral.errors import AppError, BadInput, NotFound
 from referral.extensions import db
 from referral.referrals.links import LinkRefused
 
@@ -337,7 +337,7 @@ def review_request(request_id: int):
     """One request, field by field: what is listed now, what was proposed, approve or reject."""
     request_ = db.session.get(UpdateRequest, request_id)
     if request_ is None:
-        raise BadInput("There is no update request with that id.")
+        raise NotFound("There is no update request with that id.")
     if request.method == "POST":
         check_posted_form()
         decisions = {f: request.form.get(f"decision-{f}", "") for f in request_.proposed}

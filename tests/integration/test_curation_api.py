@@ -75,6 +75,15 @@ def test_a_stale_version_is_refused_with_409_and_changes_nothing(app, client, cu
     assert patch(client, curator, service, name="Third").status_code == 400, "version required"
 
 
+def test_an_edit_that_changes_nothing_keeps_the_version_and_records_nothing(app, client, curator):
+    service = first_service(app)
+    before = read(client, curator, service)
+    same = patch(client, curator, service, name=before["name"], version=before["version"])
+    assert same.status_code == 200 and same.get_json()["version"] == before["version"]
+    history = client.get(f"/api/v1/services/{service}/history", headers=curator).get_json()
+    assert history["results"] == []
+
+
 def test_every_invalid_field_is_listed_and_nothing_changes(app, client, curator):
     service = first_service(app)
     before = read(client, curator, service)
@@ -189,15 +198,29 @@ def test_merging_keeps_referrals_and_history_with_the_kept_service(app, client, 
 def test_duplicates_are_listed_and_a_pair_judged_distinct_is_not_offered_again(
     app, client, curator
 ):
-    keep, other = first_service(app), first_service(app, 1)
-    doc = read(client, curator, other)
+    with app.app_context():
+        organization = db.session.scalar(
+            select(Service.organization_id)
+            .group_by(Service.organization_id)
+            .having(func.count() > 1)
+            .order_by(Service.organization_id)
+        )
+        keep, other = db.session.scalars(
+            select(Service.id).where(Service.organization_id == organization).order_by(Service.id)
+        ).all()[:2]
     twin = read(client, curator, keep)
-    patch(client, curator, other, name=twin["name"] + " Program", version=doc["version"])
+    for service, name in ((keep, twin["name"]), (other, twin["name"] + ", Inc.")):
+        version = read(client, curator, service)["version"]
+        shared = [{"number": "216-555-0199"}]
+        changed = patch(client, curator, service, name=name, phones=shared, version=version)
+        assert changed.status_code == 200
     pairs = client.get("/api/v1/curation/duplicates", headers=curator).get_json()["results"]
-    assert all(set(p) >= {"left_id", "right_id", "score", "matches"} for p in pairs)
-    for pair in pairs:
-        client.post("/api/v1/curation/duplicates/dismiss", json=pair, headers=curator)
-    assert client.get("/api/v1/curation/duplicates", headers=curator).get_json()["results"] == []
+    ours = [p for p in pairs if {p["left_id"], p["right_id"]} == {keep, other}]
+    assert len(ours) == 1 and "phone" in ours[0]["matches"] and ours[0]["score"] >= 85
+    dismissed = client.post("/api/v1/curation/duplicates/dismiss", json=ours[0], headers=curator)
+    assert dismissed.status_code == 200
+    again = client.get("/api/v1/curation/duplicates", headers=curator).get_json()["results"]
+    assert not [p for p in again if {p["left_id"], p["right_id"]} == {keep, other}]
 
 
 def test_an_update_request_is_approved_field_by_field(app, client, curator):

@@ -93,7 +93,8 @@ def write_json(package: Package, path: Path) -> None:
     links = _links_by_service(package)
     history: dict[str, list[dict]] = {}
     for entry in package.metadata:
-        history.setdefault(entry["resource_id"], []).append(entry)
+        if entry["resource_type"] == "service":
+            history.setdefault(entry["resource_id"], []).append(entry)
     documents = [
         {**_service_document(package, sid, links.get(sid, [])), "metadata": history.get(sid, [])}
         for sid in package.services
