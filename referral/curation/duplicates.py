@@ -262,11 +262,6 @@ def split_address(address: str) -> tuple[str, str]:
     return " ".join(words[:cut]), " ".join(words[cut:])
 
 
-def normalize_address(address: str) -> str:
-    """A street address as compared: suffixes, directions and suite words shortened."""
-    return " ".join(part for part in split_address(address) if part)
-
-
 def normalize_zip(postal_code: str) -> str:
     """The five-digit ZIP of a postal code, or "" when it has none."""
     digits = re.sub(r"\D", "", postal_code)

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WINDOWS = 2
-PHONE_ROWS = 2
 TEXT_FIELDS = {
     "service": (
         "name",

@@ -31,7 +31,6 @@ from referral.extensions import db
 from referral.referrals.models import Referral
 
 KINDS = ("service", "organization")
-SIDES = ("keep", "other")
 
 
 def duplicate_pairs(kind: str, limit: int = 200) -> list[Pair]:

@@ -44,11 +44,6 @@ class Referral(db.Model):
         back_populates="referral", order_by="FollowUp.id"
     )
 
-    @property
-    def loop_closed(self) -> bool:
-        """Whether what came of the referral is known, or it was closed or voided."""
-        return self.outcome is not None or self.status in CLOSED_STATUSES
-
 
 CLOSED_STATUSES = frozenset(s.value for s in states.TERMINAL)
 
