@@ -62,8 +62,9 @@ def bundled_directory() -> Path:
 
 
 @click.command("init")
+@click.option("--empty", is_flag=True, help="Start with no directory: do not load the bundled one.")
 @with_appcontext
-def init_command() -> None:
+def init_command(empty: bool) -> None:
     """Create or upgrade the database, load the bundled directory if empty, build the index."""
     from flask_migrate import upgrade
 
@@ -76,7 +77,7 @@ def init_command() -> None:
     say("upgrading the database")
     upgrade(directory=current_app.extensions["migrate"].directory)
     index = services().index
-    if directory_is_empty():
+    if directory_is_empty() and not empty:
         say(f"loading the bundled directory from {bundled_directory()}")
         report = import_package(bundled_directory(), index, progress=say)
         if not report.ok:
@@ -118,11 +119,23 @@ def import_command(path: Path, dry_run: bool) -> None:
     from referral.directory.importing import import_package
     from referral.services import services
 
+    require_database()
     report = import_package(path, services().index, dry_run=dry_run, progress=say)
     print_warnings(report)
     if not report.ok:
         fail_with_problems(report.errors)
     print_summary(report)
+
+
+def require_database() -> None:
+    """Stop with what to run when the database has not been set up yet."""
+    from referral.directory.importing import database_is_ready
+
+    if not database_is_ready():
+        raise click.ClickException(
+            "The database is not set up yet. Run `referral init` (with the starter directory) "
+            "or `referral init --empty` (with none) first."
+        )
 
 
 def print_warnings(report) -> None:
@@ -189,6 +202,7 @@ def export_command(path: Path, fmt: str) -> None:
     from referral.curation.operations import export_package
     from referral.directory.hsds.writer import write_csv, write_json
 
+    require_database()
     say("reading the directory")
     package = export_package()
     if fmt == "hsds-json":
@@ -205,6 +219,7 @@ def reindex_command() -> None:
     from referral.directory.indexing import reindex_all
     from referral.services import services
 
+    require_database()
     count = reindex_all(services().index, say)
     click.echo(f"Indexed {count:,} service listings.")
 

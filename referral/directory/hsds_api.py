@@ -10,6 +10,10 @@ from sqlalchemy import Select, func, or_, select
 
 from referral.auth.access import require_directory_access
 from referral.directory import models as m
+from referral.directory import records as r
+from referral.directory.hsds import objects
+from referral.directory.hsds.identity import is_uuid
+from referral.directory.hsds.objects import publish
 from referral.directory.hsds.writer import (
     organization_document,
     service_document,
@@ -55,7 +59,8 @@ def list_services():
 @bp.get("/services/<service_id>")
 @require_directory_access
 def get_service(service_id: str):
-    """One fully nested service document."""
+    """One fully nested service document, by its published UUID or the directory's own id."""
+    service_id = local_id(m.Service, service_id)
     package = read_directory([service_id])
     if service_id not in package.services:
         raise NotFound(f"No service has id {service_id!r}.")
@@ -82,6 +87,17 @@ def list_service_at_locations():
     return jsonify(page_object(contents, len(rows), page, per_page))
 
 
+@bp.get("/service_at_locations/<sal_id>")
+@require_directory_access
+def get_service_at_location(sal_id: str):
+    """One service at a location, with the service and the location nested."""
+    sal_id = local_id(m.ServiceAtLocation, sal_id)
+    sal = db.session.get(m.ServiceAtLocation, sal_id)
+    if sal is None:
+        raise NotFound(f"No service at a location has id {sal_id!r}.")
+    return jsonify(sal_document(read_directory([sal.service_id]), sal_id))
+
+
 @bp.get("/organizations")
 @require_directory_access
 def list_organizations():
@@ -101,6 +117,7 @@ def list_organizations():
 @require_directory_access
 def get_organization(organization_id: str):
     """One organization with its services."""
+    organization_id = local_id(m.Organization, organization_id)
     service_ids = db.session.scalars(
         select(m.Service.id).where(m.Service.organization_id == organization_id)
     ).all()
@@ -120,13 +137,31 @@ def list_taxonomies():
     names = db.session.scalars(
         select(m.TaxonomyTerm.taxonomy).distinct().order_by(m.TaxonomyTerm.taxonomy)
     ).all()
-    contents = [
-        {"id": name, "name": name, "description": f"Terms of {name}", "uri": None, "version": None}
-        for name in names
-    ]
+    contents = [publish(objects.taxonomy_object(name), "taxonomy") for name in names if name]
     page, per_page = paging()
     chosen = contents[(page - 1) * per_page : page * per_page]
     return jsonify(page_object(chosen, len(contents), page, per_page))
+
+
+@bp.get("/taxonomies/<taxonomy_id>")
+@require_directory_access
+def get_taxonomy(taxonomy_id: str):
+    """One vocabulary, by its published id or its name."""
+    name = taxonomy_name(taxonomy_id)
+    known = db.session.scalar(select(m.TaxonomyTerm.id).where(m.TaxonomyTerm.taxonomy == name))
+    if not name or known is None:
+        raise NotFound(f"No taxonomy has id {taxonomy_id!r}.")
+    return jsonify(publish(objects.taxonomy_object(name), "taxonomy"))
+
+
+@bp.get("/taxonomy_terms/<term_id>")
+@require_directory_access
+def get_taxonomy_term(term_id: str):
+    """One taxonomy term."""
+    term = db.session.get(m.TaxonomyTerm, local_id(m.TaxonomyTerm, term_id))
+    if term is None:
+        raise NotFound(f"No taxonomy term has id {term_id!r}.")
+    return jsonify(taxonomy_term_document(term_record(term)))
 
 
 @bp.get("/taxonomy_terms")
@@ -135,9 +170,9 @@ def list_taxonomy_terms():
     """A page of taxonomy terms, by `taxonomy_id`, `parent_id`, `search` and `top_only`."""
     query = select(m.TaxonomyTerm.id).order_by(m.TaxonomyTerm.id)
     if taxonomy := request.args.get("taxonomy_id"):
-        query = query.where(m.TaxonomyTerm.taxonomy == taxonomy)
+        query = query.where(m.TaxonomyTerm.taxonomy == taxonomy_name(taxonomy))
     if parent := request.args.get("parent_id"):
-        query = query.where(m.TaxonomyTerm.parent_id == parent)
+        query = query.where(m.TaxonomyTerm.parent_id == local_id(m.TaxonomyTerm, parent))
     if flag("top_only"):
         query = query.where(or_(m.TaxonomyTerm.parent_id.is_(None), m.TaxonomyTerm.parent_id == ""))
     if text := request.args.get("search", "").strip():
@@ -159,20 +194,37 @@ def service_filters(query: Select) -> Select:
         like = f"%{text}%"
         query = query.where(or_(m.Service.name.ilike(like), m.Service.description.ilike(like)))
     if term := args.get("taxonomy_term_id"):
+        term = local_id(m.TaxonomyTerm, term)
         linked = select(m.ServiceTaxonomy.service_id).where(m.ServiceTaxonomy.term_id == term)
         query = query.where(m.Service.id.in_(linked))
     if taxonomy := args.get("taxonomy_id"):
         linked = (
             select(m.ServiceTaxonomy.service_id)
             .join(m.TaxonomyTerm, m.TaxonomyTerm.id == m.ServiceTaxonomy.term_id)
-            .where(m.TaxonomyTerm.taxonomy == taxonomy)
+            .where(m.TaxonomyTerm.taxonomy == taxonomy_name(taxonomy))
         )
         query = query.where(m.Service.id.in_(linked))
     if organization := args.get("organization_id"):
-        query = query.where(m.Service.organization_id == organization)
+        query = query.where(m.Service.organization_id == local_id(m.Organization, organization))
     if modified := args.get("modified_after"):
         query = query.where(m.Service.updated_at > parse_datetime(modified, "modified_after"))
     return query
+
+
+def local_id(model: type, value: str) -> str:
+    """The directory's id of a record named by its published UUID (or by that id itself)."""
+    if not is_uuid(value):
+        return value
+    found = db.session.scalar(select(model.id).where(model.hsds_id == value).limit(1))
+    return found or value
+
+
+def taxonomy_name(value: str) -> str:
+    """The name of a taxonomy given by its published id (or by its name)."""
+    if not is_uuid(value):
+        return value
+    names = db.session.scalars(select(m.TaxonomyTerm.taxonomy).distinct())
+    return next((name for name in names if objects.taxonomy_id(name) == value), value)
 
 
 def parse_datetime(raw: str, name: str) -> datetime:
@@ -282,44 +334,39 @@ def services_serving(place) -> set[str]:
 
 def minimal_service(service) -> dict:
     """The top-level fields of a service, without nested records."""
-    return {
-        "id": service.id,
-        "organization_id": service.organization_id,
-        "name": service.name,
-        "alternate_name": service.alternate_name or None,
-        "description": service.description or None,
-        "url": service.url or None,
-        "email": service.email or None,
-        "status": service.status,
-    }
+    return publish(objects.service_fields(service), "service")
 
 
 def organization_summary(org: m.Organization) -> dict:
     """An organization's own fields."""
-    return {
-        "id": org.id,
-        "name": org.name,
-        "alternate_name": org.alternate_name or None,
-        "description": org.description or None,
-        "email": org.email or None,
-        "website": org.website or None,
-        "tax_status": org.tax_status or None,
-        "tax_id": org.tax_id or None,
-        "year_incorporated": org.year_incorporated,
-        "legal_status": org.legal_status or None,
-    }
+    fields = ORGANIZATION_FIELDS
+    record = r.Organization(**{name: getattr(org, name) for name in fields})
+    return publish(objects.organization_fields(record), "organization")
+
+
+ORGANIZATION_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "alternate_name",
+    "email",
+    "website",
+    "tax_status",
+    "tax_id",
+    "year_incorporated",
+    "legal_status",
+)
 
 
 def sal_document(package, sal_id: str) -> dict:
     """A service-at-location document: its own fields, the service and the location."""
     sal = package.service_at_locations[sal_id]
-    service = service_document(package, sal.service_id)
+    service = service_document(package, sal.service_id, published=False)
     located = [x for x in service.get("service_at_locations", []) if x.get("id") == sal_id]
-    return {
-        "id": sal.id,
-        "service_id": sal.service_id,
-        "location_id": sal.location_id,
-        "description": sal.description or None,
+    document = {
+        **objects.service_at_location_fields(sal),
         "service": {k: v for k, v in service.items() if k != "service_at_locations"},
-        "location": located[0].get("location") if located else None,
     }
+    if located and "location" in located[0]:
+        document["location"] = located[0]["location"]
+    return publish(document, "service_at_location")

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from referral.directory import models as m
+from referral.directory.claims import id_conflicts
 from referral.directory.hsds.reader import read_package
 from referral.directory.indexing import reindex_all, reindex_services
 from referral.directory.records import Package, Problem
@@ -50,10 +52,15 @@ def import_package(
     say = progress or (lambda _line: None)
     package = read_package(path, progress=say)
     report = ImportReport(str(path), dry_run, package.errors, package.warnings, package=package)
+    report.errors += id_conflicts(package)
     if report.errors:
         return report
     try:
         report.summary = save_package(package, say)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        report.errors.append(refused(report.source, error))
+        return report
     except Exception:
         db.session.rollback()
         raise
@@ -65,6 +72,13 @@ def import_package(
     return report
 
 
+def refused(source: str, error: SQLAlchemyError) -> Problem:
+    """The error reported when the database refuses what the checks let through."""
+    cause = getattr(error, "orig", None) or error
+    message = "the database refused the import; nothing was written"
+    return Problem(Path(source).name, None, "", message, detail=str(cause).splitlines()[0])
+
+
 def refresh_index(index: ServiceIndex, service_ids: list[str], say: Progress) -> None:
     """Update the documents of a few services, or rebuild the index after a large import."""
     if len(service_ids) <= SMALL_IMPORT and index.doc_count() > 0:
@@ -73,6 +87,11 @@ def refresh_index(index: ServiceIndex, service_ids: list[str], say: Progress) ->
     else:
         say("rebuilding the search index")
         reindex_all(index, say)
+
+
+def database_is_ready() -> bool:
+    """Whether the database has been set up (`referral init`) and holds the directory tables."""
+    return inspect(db.engine).has_table(m.Service.__tablename__)
 
 
 def directory_is_empty() -> bool:

@@ -35,6 +35,7 @@ class Organization(Stamped, db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hsds_id: Mapped[str | None] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(Text, nullable=False)
     alternate_name: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -56,6 +57,7 @@ class Service(Stamped, db.Model):
     __tablename__ = "services"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hsds_id: Mapped[str | None] = mapped_column(String(36), index=True)
     organization_id: Mapped[str] = mapped_column(ID, ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(Text, nullable=False)
     alternate_name: Mapped[str] = mapped_column(Text, default="")
@@ -103,6 +105,7 @@ class Location(Stamped, db.Model):
     __tablename__ = "locations"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hsds_id: Mapped[str | None] = mapped_column(String(36), index=True)
     organization_id: Mapped[str | None] = mapped_column(ID, ForeignKey("organizations.id"))
     name: Mapped[str] = mapped_column(Text, default="")
     alternate_name: Mapped[str] = mapped_column(Text, default="")
@@ -131,6 +134,7 @@ class ServiceAtLocation(db.Model):
     __tablename__ = "service_at_locations"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hsds_id: Mapped[str | None] = mapped_column(String(36), index=True)
     service_id: Mapped[str] = mapped_column(ID, ForeignKey("services.id"), index=True)
     location_id: Mapped[str] = mapped_column(ID, ForeignKey("locations.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -223,6 +227,28 @@ class ServiceArea(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+class Contact(db.Model):
+    """A person or role to ask for; its phones are kept with it, as HSDS nests them."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organization_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("organizations.id"), index=True
+    )
+    service_id: Mapped[str | None] = mapped_column(ID, ForeignKey("services.id"), index=True)
+    location_id: Mapped[str | None] = mapped_column(ID, ForeignKey("locations.id"), index=True)
+    service_at_location_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("service_at_locations.id"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    phones: Mapped[list] = mapped_column(JSON, default=list)
+
+
 class CostOption(db.Model):
     __tablename__ = "cost_options"
 
@@ -239,6 +265,7 @@ class TaxonomyTerm(db.Model):
     __tablename__ = "taxonomy_terms"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hsds_id: Mapped[str | None] = mapped_column(String(36), index=True)
     code: Mapped[str] = mapped_column(Text, default="")
     name: Mapped[str] = mapped_column(Text, nullable=False)
     description: Mapped[str] = mapped_column(Text, default="")

@@ -39,6 +39,18 @@ class Phone:
 
 
 @dataclass
+class Contact:
+    """A person or role to ask for at an organization, service or location."""
+
+    id: str
+    name: str = ""
+    title: str = ""
+    department: str = ""
+    email: str = ""
+    phones: list[Phone] = field(default_factory=list)
+
+
+@dataclass
 class Address:
     """A postal address; `address_type` is `physical` or `postal`."""
 
@@ -112,6 +124,7 @@ class Organization:
     year_incorporated: int | None = None
     legal_status: str = ""
     phones: list[Phone] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
     rebuilt: bool = False
 
 
@@ -146,6 +159,7 @@ class Service:
     service_areas: list[ServiceArea] = field(default_factory=list)
     taxonomy_term_ids: list[str] = field(default_factory=list)
     curated_needs: list[str] | None = None
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +180,7 @@ class Location:
     hours: Hours = field(default_factory=Hours)
     languages: list[str] = field(default_factory=list)
     accessibility: list[str] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass
@@ -178,6 +193,7 @@ class ServiceAtLocation:
     description: str = ""
     phones: list[Phone] = field(default_factory=list)
     hours: Hours = field(default_factory=Hours)
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass
@@ -206,9 +222,12 @@ class Package:
     locations: dict[str, Location] = field(default_factory=dict)
     service_at_locations: dict[str, ServiceAtLocation] = field(default_factory=dict)
     taxonomy_terms: dict[str, TaxonomyTerm] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
     metadata: list[dict] = field(default_factory=list)
+    # (canonical table, id) → the row that gave that id, so later checks can point at it.
+    origins: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:

@@ -26,7 +26,7 @@ def read_directory(service_ids: Iterable[str] | None = None) -> r.Package:
     }
     orgs = by_id(fetch(m.Organization, "id", None if whole else org_ids))
     owned = OwnedRows.load(services, locations, sals, orgs, whole)
-    terms = fetch(m.TaxonomyTerm, "id", {t.term_id for t in owned.links})
+    terms = with_ancestors(fetch(m.TaxonomyTerm, "id", None if whole else owned.term_set()))
     package = r.Package(source="database")
     package.taxonomy_terms = {t.id: term_record(t) for t in terms}
     package.organizations = {o.id: organization_record(o, owned) for o in orgs}
@@ -34,6 +34,17 @@ def read_directory(service_ids: Iterable[str] | None = None) -> r.Package:
     package.services = {s.id: service_record(s, owned) for s in services}
     package.service_at_locations = {x.id: sal_record(x, owned) for x in sals}
     return package
+
+
+def with_ancestors(terms: list) -> list:
+    """Terms with every term above them, so the hierarchy survives an export."""
+    found = {t.id: t for t in terms}
+    wanted = {t.parent_id for t in terms if t.parent_id} - set(found)
+    while wanted:
+        parents = fetch(m.TaxonomyTerm, "id", wanted)
+        found.update({t.id: t for t in parents})
+        wanted = {t.parent_id for t in parents if t.parent_id} - set(found)
+    return by_id(list(found.values()))
 
 
 def by_id(rows: list) -> list:
@@ -68,6 +79,7 @@ class OwnedRows:
         self.areas: dict[str, list[m.ServiceArea]] = defaultdict(list)
         self.costs: dict[str, list[m.CostOption]] = defaultdict(list)
         self.links: list[m.ServiceTaxonomy] = []
+        self.contacts: dict[tuple[str, str], list[r.Contact]] = defaultdict(list)
         self.term_ids: dict[str, list[str]] = defaultdict(list)
 
     @classmethod
@@ -82,6 +94,7 @@ class OwnedRows:
         }
         for column, ids in owners.items():
             owned.load_phones(column, ids)
+            owned.load_contacts(column, ids)
             if column != "organization_id":
                 owned.load_windows(column, ids)
             if column in {"service_id", "location_id"}:
@@ -95,6 +108,13 @@ class OwnedRows:
         """Group the phones owned through `column`."""
         for p in fetch(m.Phone, column, ids):
             self.phones[column, getattr(p, column)].append(p)
+
+    def load_contacts(self, column: str, ids: list[str] | None) -> None:
+        """Group the contacts owned through `column`, with their phones."""
+        for c in fetch(m.Contact, column, ids):
+            phones = [r.Phone(**{"number": "", **p}) for p in c.phones or []]
+            contact = r.Contact(c.id, c.name, c.title, c.department, c.email, phones)
+            self.contacts[column, getattr(c, column)].append(contact)
 
     def load_windows(self, column: str, ids: list[str] | None) -> None:
         """Group the weekly windows owned through `column`."""
@@ -117,6 +137,10 @@ class OwnedRows:
         self.links = fetch(m.ServiceTaxonomy, "service_id", ids)
         for link in self.links:
             self.term_ids[link.service_id].append(link.term_id)
+
+    def term_set(self) -> set[str]:
+        """The ids of the terms the loaded services are filed under."""
+        return {link.term_id for link in self.links}
 
     def phone_records(self, column: str, owner_id: str) -> list[r.Phone]:
         """The phones of one owner as records."""
@@ -149,6 +173,7 @@ def organization_record(o: m.Organization, owned: OwnedRows) -> r.Organization:
         year_incorporated=o.year_incorporated,
         legal_status=o.legal_status,
         phones=owned.phone_records("organization_id", o.id),
+        contacts=owned.contacts.get(("organization_id", o.id), []),
         rebuilt=o.rebuilt,
     )
 
@@ -170,6 +195,7 @@ def location_record(loc: m.Location, owned: OwnedRows) -> r.Location:
         hours=owned.hours("location_id", loc.id, loc.hours_text),
         languages=owned.languages.get(("location_id", loc.id), []),
         accessibility=list(loc.accessibility or []),
+        contacts=owned.contacts.get(("location_id", loc.id), []),
     )
 
 
@@ -225,6 +251,7 @@ def service_record(s: m.Service, owned: OwnedRows) -> r.Service:
         ],
         taxonomy_term_ids=list(owned.term_ids.get(s.id, [])),
         curated_needs=list(s.curated_needs) if s.curated_needs is not None else None,
+        contacts=owned.contacts.get(("service_id", s.id), []),
     )
 
 
@@ -237,4 +264,5 @@ def sal_record(x: m.ServiceAtLocation, owned: OwnedRows) -> r.ServiceAtLocation:
         description=x.description,
         phones=owned.phone_records("service_at_location_id", x.id),
         hours=owned.hours("service_at_location_id", x.id, x.hours_text),
+        contacts=owned.contacts.get(("service_at_location_id", x.id), []),
     )

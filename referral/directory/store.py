@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select, update
 
 from referral.directory import models as m
 from referral.directory import records as r
+from referral.directory.hsds.identity import hsds_id
 from referral.directory.needs import needs_for
 from referral.extensions import db
 from referral.search.documents import location_timezone
@@ -21,6 +22,14 @@ from referral.search.documents import location_timezone
 Progress = Callable[[str], None]
 CHUNK = 500
 CHILD_NAMESPACE = uuid.UUID("8a4f1f5e-3b7b-4d7e-9a55-0c3c0f7f3b21")
+# Tables whose records are published under a UUID of their own (see hsds/identity.py).
+PUBLISHED = {
+    "organizations": "organization",
+    "services": "service",
+    "locations": "location",
+    "service_at_locations": "service_at_location",
+    "taxonomy_terms": "taxonomy_term",
+}
 
 
 @dataclass
@@ -53,6 +62,7 @@ def save_package(package: r.Package, progress: Progress | None = None) -> Import
         ("locations", save_locations),
         ("services", save_services),
         ("services at locations", save_service_at_locations),
+        ("contacts", save_contacts),
     )
     for label, step in steps:
         say(f"writing {label}")
@@ -93,6 +103,9 @@ def upsert(model: type, rows: list[dict], kind: str, summary: ImportSummary) -> 
     Editable records (those with a version) get version 1 when new and the next version when
     updated, so a curator's pending edit of an older version is refused later.
     """
+    kind_of = PUBLISHED.get(model.__tablename__)
+    if kind_of:
+        rows = [{**row, "hsds_id": hsds_id(kind_of, row["id"])} for row in rows]
     existing: set[str] = set()
     for part in chunks([row["id"] for row in rows]):
         existing.update(db.session.scalars(select(model.id).where(model.id.in_(part))))
@@ -366,6 +379,53 @@ def save_service_at_locations(package: r.Package, summary: ImportSummary) -> Non
     replace_children(m.Phone, column, ids, phones)
     hours = [row for x in sals for row in schedule_rows(x.hours, column, x.id)]
     replace_children(m.Schedule, column, ids, hours)
+
+
+CONTACT_OWNERS = (
+    ("organization_id", "organizations"),
+    ("service_id", "services"),
+    ("location_id", "locations"),
+    ("service_at_location_id", "service_at_locations"),
+)
+
+
+def save_contacts(package: r.Package, summary: ImportSummary) -> None:
+    """Replace the contacts of every record of the package, with their phones."""
+    rows = []
+    for column, kind in CONTACT_OWNERS:
+        owners = getattr(package, kind)
+        for record in owners.values():
+            rows += contact_rows(record.contacts, column, record.id)
+        for part in chunks(list(owners)):
+            db.session.execute(delete(m.Contact).where(getattr(m.Contact, column).in_(part)))
+    for part in chunks(rows):
+        db.session.execute(insert(m.Contact), part)
+    summary.created["contacts"] = len(rows)
+
+
+def contact_rows(contacts: list[r.Contact], owner_column: str, owner_id: str) -> list[dict]:
+    """The contacts table rows of one owner's contacts."""
+    owners = dict.fromkeys(column for column, _ in CONTACT_OWNERS)
+    return [
+        {
+            **owners,
+            owner_column: owner_id,
+            "id": c.id or child_id("contact", owner_column, owner_id, position),
+            "position": position,
+            "name": c.name,
+            "title": c.title,
+            "department": c.department,
+            "email": c.email,
+            "phones": [phone_json(p) for p in c.phones],
+        }
+        for position, c in enumerate(contacts)
+    ]
+
+
+def phone_json(p: r.Phone) -> dict:
+    """A contact's phone as it is kept with the contact."""
+    found = {"id": p.id, "number": p.number, "extension": p.extension, "type": p.type}
+    return {key: value for key, value in (found | {"description": p.description}).items() if value}
 
 
 def drop_vanished_links(package: r.Package) -> None:

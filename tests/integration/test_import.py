@@ -6,6 +6,7 @@ import json
 from sqlalchemy import func, select
 
 from referral.directory import models as m
+from referral.directory.hsds.identity import hsds_id
 from referral.directory.snapshot import read_directory
 from referral.extensions import db
 from referral.services import services
@@ -198,7 +199,7 @@ def test_export_json_is_a_list_of_service_documents(app, runner, tmp_path):
     result = runner.invoke(args=["export", str(tmp_path / "d.json"), "--format", "hsds-json"])
     assert result.exit_code == 0
     docs = json.loads((tmp_path / "d.json").read_text())
-    assert {d["id"] for d in docs} == {"s1", "s2"}
+    assert {d["id"] for d in docs} == {hsds_id("service", "s1"), hsds_id("service", "s2")}
 
 
 def test_a_small_import_into_a_full_index_updates_just_those_services(app, runner, tmp_path):

@@ -50,8 +50,8 @@ def serves(api, service_id, place):
     doc = api.get(f"/hsds/services/{service_id}").get_json()
     keys = set(place.area_keys())
     return any(
-        area_key(a["extent_type"], a["extent"] or "") in keys for a in doc["service_areas"]
-    ) or any(set((a["extent"] or "").split()) & {place.postal_code} for a in doc["service_areas"])
+        area_key(a["extent_type"], a.get("extent", "")) in keys for a in doc["service_areas"]
+    ) or any(set((a.get("extent", "")).split()) & {place.postal_code} for a in doc["service_areas"])
 
 
 def test_every_result_lies_within_the_radius_or_serves_the_zip(api):

@@ -241,7 +241,9 @@ def test_duplicate_schedule_ids_are_errors_in_30(tmp_path):
     """3.0 schedules have ids of their own, which must be unique."""
     text = "id,service_id,byday,opens_at,closes_at\nh1,s1,MO,09:00,17:00\nh1,s1,TU,09:00,17:00\n"
     package = read(tmp_path, BASE_30, schedules__csv=text)
-    assert "schedules.csv:3: id: id is used by an earlier row (h1)" in messages(package)
+    assert "schedules.csv:3: id: id is used by an earlier row (h1, first used at row 2)" in (
+        messages(package)
+    )
 
 
 def test_blank_and_repeated_ids_of_link_tables_are_fine(tmp_path):
@@ -438,18 +440,34 @@ def test_files_named_in_datapackage_but_absent_are_warnings(tmp_path):
     ]
 
 
-def test_duplicate_taxonomy_terms_keep_the_first(tmp_path):
-    """A term id given twice keeps the first term, with a warning."""
+def test_a_term_id_given_to_two_terms_keeps_the_first_with_a_warning(tmp_path):
+    """A term id that names two different terms keeps the first, and says so."""
     text = (
         "id,name,parent_id,vocabulary\n"
         "BD,Food,,AIRS\nBD,Groceries,,AIRS\nBD-1800,Pantries,BD,AIRS\n"
     )
     package = read(tmp_path, taxonomy__csv=text)
+    assert messages(package) == []
     assert package.taxonomy_terms["BD"].name == "Food"
     assert (
-        "taxonomy.csv:3: id: taxonomy term id is used by an earlier row; the first is kept (BD)"
-        in messages(package, "warning")
+        "taxonomy.csv:3: id: taxonomy term id is used by an earlier row for another term; "
+        "the first is kept (BD, first used at row 2)"
+    ) in messages(package, "warning")
+
+
+def test_a_row_that_only_repeats_an_earlier_one_is_skipped_with_a_warning(tmp_path):
+    """Miami repeats some terms with fewer columns filled: nothing is lost, so it only warns."""
+    text = (
+        "id,name,parent_id,vocabulary,taxonomy_facet\n"
+        "BD,Food,,AIRS,Service\nBD,Food,,AIRS,\nBD-1800,Pantries,BD,AIRS,\n"
     )
+    package = read(tmp_path, taxonomy__csv=text)
+    assert messages(package) == []
+    assert package.taxonomy_terms["BD"].name == "Food"
+    assert messages(package, "warning") == [
+        "taxonomy.csv:3: id: row repeats an earlier row with the same id; skipped "
+        "(BD, first used at row 2)"
+    ]
 
 
 def test_unknown_status_is_active_with_a_warning(tmp_path):
@@ -598,7 +616,7 @@ def test_area_labels():
 
 def test_1x_service_area_text_uses_the_package_state(tmp_path):
     """1.x service_area text is read with the state most addresses are in."""
-    text = "id,service_id,service_area\nx,s1,Monroe County\nx,s2,Atlantis\n"
+    text = "id,service_id,service_area\nx1,s1,Monroe County\nx2,s2,Atlantis\n"
     package = read(tmp_path, service_area__csv=text)
     assert [(a.kind, a.value) for a in package.services["s1"].service_areas] == [
         ("county", "FL:Monroe County")
@@ -694,20 +712,21 @@ def test_json_problems_name_the_document_and_path(tmp_path):
             phones=[{"id": "p1", "number": ""}],
             attributes=[{"id": "at1", "taxonomy_term_id": "t9"}],
         ),
-        _service_json("s1"),
+        _service_json("s1", name="Another service"),
     ]
     path = tmp_path / "services.json"
     path.write_text(json.dumps(documents))
     package = read_package(path)
     assert messages(package) == [
-        "services.json:3: services[2].id: id is used by an earlier row (s1)",
-        "services.json:3: services[2].service_at_locations[0].id: "
-        "id is used by an earlier row (sal-s1)",
+        "services.json:3: services[2].id: id is used by an earlier row "
+        "(s1, first used at services[0])",
         "services.json:2: services[1].attributes[0].taxonomy_term_id: "
         "links to a taxonomy term that is not in the package (t9)",
     ]
     assert messages(package, "warning") == [
-        "services.json:2: services[1].phones[0].number: phone number is blank; skipped"
+        "services.json:3: services[2].service_at_locations[0].id: row repeats an earlier row "
+        "with the same id; skipped (sal-s1, first used at services[0].service_at_locations[0])",
+        "services.json:2: services[1].phones[0].number: phone number is blank; skipped",
     ]
 
 

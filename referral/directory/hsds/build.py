@@ -144,19 +144,25 @@ def _link_problem(row: Row, column: str, records: dict, what: str) -> list[Probl
     return []
 
 
+TERM_TWICE = "taxonomy term id is used by an earlier row for another term; the first is kept"
+
+
 def read_taxonomy(tables: Tables, package: Package) -> None:
-    """Taxonomy terms; a repeated id keeps the first term, a missing parent is dropped."""
-    names = {row.id(): row.text("name") for row in rows_of(tables, "taxonomies")}
-    for row in rows_of(tables, "taxonomy_terms"):
-        term_id = row.id()
-        if not term_id or not row.text("name"):
-            package.problems.append(row.problem("id" if not term_id else "name", BLANK))
-        elif term_id in package.taxonomy_terms:
-            message = "taxonomy term id is used by an earlier row; the first is kept"
-            package.problems.append(row.problem("id", message, "warning", term_id))
+    """Taxonomy terms. A parent the package does not hold is kept as a link: a service document
+    nests only the terms its service is filed under, and the parent may already be known.
+
+    A term id given to two terms keeps the first, with a warning: vocabularies are shared
+    reference lists that real exports get wrong (Miami names AIRS code `J` twice), and refusing
+    the whole directory for a mislabelled code would help nobody.
+    """
+    taxonomies = unique_rows(rows_of(tables, "taxonomies"), package.problems)
+    names = {row.id(): row.text("name") for row in taxonomies}
+    terms = unique_rows(rows_of(tables, "taxonomy_terms"), package.problems, keep_first=TERM_TWICE)
+    for row in terms:
+        if not row.text("name"):
+            package.problems.append(row.problem("name", BLANK))
         else:
-            package.taxonomy_terms[term_id] = _term(row, names)
-    _check_parents(tables, package)
+            package.taxonomy_terms[row.id()] = _term(row, names)
 
 
 def _term(row: Row, taxonomy_names: dict[str, str]) -> TaxonomyTerm:
@@ -170,16 +176,6 @@ def _term(row: Row, taxonomy_names: dict[str, str]) -> TaxonomyTerm:
         parent_id=row.id("parent_id") or None,
         taxonomy=row.text("taxonomy") or taxonomy_names.get(row.id("taxonomy_id"), ""),
     )
-
-
-def _check_parents(tables: Tables, package: Package) -> None:
-    """Drop parent links to terms that are not in the package, with a warning."""
-    for row in rows_of(tables, "taxonomy_terms"):
-        term = package.taxonomy_terms.get(row.id())
-        if term and term.parent_id and term.parent_id not in package.taxonomy_terms:
-            message = "parent taxonomy term is not in the package; dropped"
-            package.problems.append(row.problem("parent_id", message, "warning", term.parent_id))
-            term.parent_id = None
 
 
 def rebuild_organizations(tables: Tables, package: Package) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from referral.directory.hsds import values
@@ -13,6 +13,7 @@ from referral.directory.hsds.rows import Row, Tables, rows_of, unique_rows
 from referral.directory.hsds.schedules import hours_from_regular, hours_from_schedules
 from referral.directory.records import (
     Address,
+    Contact,
     CostOption,
     Hours,
     Location,
@@ -26,41 +27,88 @@ from referral.directory.records import (
 
 # Link columns in the order that decides a row's owner when several are filled.
 LINKS = (
+    ("contact_id", "contacts", "a contact"),
     ("service_id", "services", "a service"),
     ("service_at_location_id", "service_at_locations", "a service at a location"),
     ("location_id", "locations", "a location"),
     ("organization_id", "organizations", "an organization"),
 )
-PHONE_OWNERS = ("service_id", "service_at_location_id", "location_id", "organization_id")
+PHONE_OWNERS = (
+    "contact_id",
+    "service_id",
+    "service_at_location_id",
+    "location_id",
+    "organization_id",
+)
+CONTACT_OWNERS = ("service_id", "service_at_location_id", "location_id", "organization_id")
 HOURS_OWNERS = ("service_id", "service_at_location_id", "location_id")
 NOT_LINKED = "row is not linked to any record; skipped"
+PHONE_ONLY = "row belongs to a phone, which keeps no such rows; skipped"
 GEOMETRY = ("geojson", "topojson", "kml", "wkt")
+# HSDS 1.x tables whose ids no other row links to and the directory does not keep: Miami's
+# languages.csv, for one, repeats the service id on each of a service's languages. In a 3.0
+# package every id must be unique.
+LEGACY_FILES = {
+    "physical_addresses.csv",
+    "postal_addresses.csv",
+    "regular_schedules.csv",
+    "services_at_location.csv",
+    "services_taxonomy.csv",
+    "taxonomy.csv",
+    "accessibility_for_disabilities.csv",
+}
+UNLINKED_IDS = {
+    "languages",
+    "eligibility",
+    "accessibility",
+    "required_documents",
+    "regular_schedules",
+    "service_taxonomy",
+}
 
-Owner = Organization | Service | Location | ServiceAtLocation
+Owner = Organization | Service | Location | ServiceAtLocation | Contact
 HoursOwner = Service | Location | ServiceAtLocation
 Adder = Callable[[Row, Any], list[Problem]]  # the owner's type follows the link columns given
 
 
 def link_children(tables: Tables, package: Package) -> None:
     """Attach every linked row of `tables` to its record in `package`."""
-    problems = package.problems
-    for row in unique_rows(rows_of(tables, "phones"), problems, blank_ok=True):
+    for row in checked_rows(tables, "contacts", package):
+        _attach(row, package, CONTACT_OWNERS, lambda r, record: _contact(r, record, package))
+    for row in checked_rows(tables, "phones", package):
         _attach(row, package, PHONE_OWNERS, _phone)
-    for row in unique_rows(rows_of(tables, "addresses"), problems, blank_ok=True):
+    for row in checked_rows(tables, "addresses", package):
         _attach(row, package, ("location_id",), _address)
     _read_hours(tables, package)
-    for row in rows_of(tables, "languages"):
+    for row in checked_rows(tables, "languages", package):
         _attach(row, package, ("service_id", "location_id"), _language)
-    for row in rows_of(tables, "eligibility"):
+    for row in checked_rows(tables, "eligibility", package):
         _attach(row, package, ("service_id",), _eligibility)
-    for row in rows_of(tables, "accessibility"):
+    for row in checked_rows(tables, "accessibility", package):
         _attach(row, package, ("location_id",), _accessibility)
-    for row in rows_of(tables, "required_documents"):
+    for row in checked_rows(tables, "required_documents", package):
         _attach(row, package, ("service_id",), _document)
-    for row in rows_of(tables, "cost_options"):
+    for row in checked_rows(tables, "cost_options", package):
         _attach(row, package, ("service_id",), _cost_option)
     _read_areas(tables, package)
     _read_taxonomy_links(tables, package)
+
+
+def checked_rows(tables: Tables, name: str, package: Package) -> Iterator[Row]:
+    """The rows of a child table whose ids are not repeated (ids may be left blank).
+
+    Each row with an id is remembered, so that later checks of that id can point at it.
+    """
+    linked = name not in UNLINKED_IDS or not _older_than_30(tables)
+    for row in unique_rows(rows_of(tables, name), package.problems, blank_ok=True, linked=linked):
+        if linked and row.id():
+            package.origins[(name, row.id())] = row
+        yield row
+
+
+def _older_than_30(tables: Tables) -> bool:
+    """Whether the package uses HSDS 1.x/2.x file names (whose link tables reuse ids freely)."""
+    return any(table.file in LEGACY_FILES for group in tables.values() for table in group)
 
 
 def owner(row: Row, package: Package, columns: Iterable[str]) -> tuple[Owner | None, list[Problem]]:
@@ -87,7 +135,8 @@ def owner(row: Row, package: Package, columns: Iterable[str]) -> tuple[Owner | N
 
 def _attach(row: Row, package: Package, columns: Iterable[str], add: Adder) -> None:
     """Find a row's owner and let `add` put the row's content on it."""
-    if _contact_only(row, columns):
+    if _phone_only(row, columns):
+        package.problems.append(row.problem("phone_id", PHONE_ONLY, "warning", row.id("phone_id")))
         return
     record, problems = owner(row, package, columns)
     package.problems.extend(problems)
@@ -95,10 +144,36 @@ def _attach(row: Row, package: Package, columns: Iterable[str], add: Adder) -> N
         package.problems.extend(add(row, record))
 
 
-def _contact_only(row: Row, columns: Iterable[str]) -> bool:
-    """Whether a row belongs only to a contact or a phone, which the directory does not keep."""
+def _phone_only(row: Row, columns: Iterable[str]) -> bool:
+    """Whether a row (a language, say) belongs only to a phone, which keeps no such rows."""
     linked = any(row.id(column) for column in columns)
-    return not linked and bool(row.id("contact_id") or row.id("phone_id"))
+    return not linked and bool(row.id("phone_id"))
+
+
+def _contact(row: Row, record: Owner, package: Package) -> list[Problem]:
+    """Add a contact; a 1.x contact's phone (`phone_number`, `phone_areacode`) becomes its phone."""
+    contact = Contact(
+        id=row.id(),
+        name=row.text("name"),
+        title=row.text("title"),
+        department=row.text("department"),
+        email=row.text("email"),
+    )
+    number = " ".join(
+        part for part in (row.text("phone_areacode"), row.text("phone_number")) if part
+    )
+    if number:
+        contact.phones.append(Phone(number, extension=row.text("phone_extension")))
+    if not (contact.id or contact.name or contact.title or contact.email or contact.phones):
+        return [
+            row.problem(
+                "name", "contact has no id, name, title, email or phone; skipped", "warning"
+            )
+        ]
+    record.contacts.append(contact)
+    if contact.id:
+        package.contacts[contact.id] = contact
+    return []
 
 
 def _phone(row: Row, record: Owner) -> list[Problem]:
@@ -197,9 +272,8 @@ def _append_lines(text: str, additions: Iterable[str]) -> str:
 
 def _read_hours(tables: Tables, package: Package) -> None:
     """Turn each owner's schedule rows (3.0, then 1.x) into that owner's hours."""
-    rows = unique_rows(rows_of(tables, "schedules"), package.problems, blank_ok=True)
-    _set_hours(package, rows, hours_from_schedules)
-    _set_hours(package, rows_of(tables, "regular_schedules"), hours_from_regular)
+    _set_hours(package, checked_rows(tables, "schedules", package), hours_from_schedules)
+    _set_hours(package, checked_rows(tables, "regular_schedules", package), hours_from_regular)
 
 
 def _set_hours(
@@ -230,7 +304,7 @@ def _merge_hours(record: HoursOwner, hours: Hours) -> None:
 def _read_areas(tables: Tables, package: Package) -> None:
     """Service areas, from 3.0 extents or from the text of their name and description."""
     state = default_state(package)
-    for row in rows_of(tables, "service_areas"):
+    for row in checked_rows(tables, "service_areas", package):
         _attach(row, package, ("service_id",), lambda r, record: _area(r, record, state))
 
 
@@ -270,10 +344,10 @@ def _area(row: Row, record: Service, state: str) -> list[Problem]:
 
 def _read_taxonomy_links(tables: Tables, package: Package) -> None:
     """Taxonomy terms of services, from 3.0 attributes or 1.x services_taxonomy."""
-    for row in rows_of(tables, "attributes"):
+    for row in checked_rows(tables, "attributes", package):
         if row.text("link_entity").lower() in ("", "service"):
             _link_term(row, package, "link_id")
-    for row in rows_of(tables, "service_taxonomy"):
+    for row in checked_rows(tables, "service_taxonomy", package):
         _link_term(row, package, "service_id")
 
 

@@ -17,6 +17,7 @@ SERVICE_LISTS = {
     "required_documents": ("required_documents", "service_id"),
     "cost_options": ("cost_options", "service_id"),
     "attributes": ("attributes", "link_id"),
+    "contacts": ("contacts", "service_id"),
 }
 LOCATION_LISTS = {
     "addresses": ("addresses", "location_id"),
@@ -24,12 +25,19 @@ LOCATION_LISTS = {
     "schedules": ("schedules", "location_id"),
     "languages": ("languages", "location_id"),
     "accessibility": ("accessibility", "location_id"),
+    "contacts": ("contacts", "location_id"),
 }
 SAL_LISTS = {
     "phones": ("phones", "service_at_location_id"),
     "schedules": ("schedules", "service_at_location_id"),
+    "contacts": ("contacts", "service_at_location_id"),
 }
-ORGANIZATION_LISTS = {"phones": ("phones", "organization_id")}
+ORGANIZATION_LISTS = {
+    "phones": ("phones", "organization_id"),
+    "contacts": ("contacts", "organization_id"),
+    "organization_identifiers": ("organization_identifiers", "organization_id"),
+}
+CONTACT_LISTS = {"phones": ("phones", "contact_id")}
 
 
 def read_documents(
@@ -132,7 +140,10 @@ class _Flattener:
                     links = {link: parent_id}
                     if table == "attributes":
                         links |= _attribute_links(item)
-                    self.add(table, item, f"{path}.{key}[{position}]", links)
+                    where = f"{path}.{key}[{position}]"
+                    self.add(table, item, where, links)
+                    if table == "contacts":
+                        self.lists(item, where, CONTACT_LISTS, _id_of(item))
 
     def first(self, table: str, item: dict) -> bool:
         """Whether an organization, location or term id is met for the first time."""

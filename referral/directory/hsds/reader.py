@@ -7,6 +7,7 @@ from pathlib import Path
 
 from referral.directory.hsds.build import build_package
 from referral.directory.hsds.documents import read_documents
+from referral.directory.hsds.provenance import restore_source_ids
 from referral.directory.hsds.rows import Tables
 from referral.directory.hsds.sources import open_source
 from referral.directory.hsds.tabular import read_tables
@@ -30,6 +31,7 @@ def read_package(path: str | Path, progress: Callable[[str], None] | None = None
     tables, problems = _read_tables(path, report)
     package.problems.extend(problems)
     if tables and not _structural(problems):
+        restore_source_ids(tables, package.problems)
         build_package(tables, package)
         report(f"{len(package.services):,} services, {len(package.problems):,} problems")
     return package

@@ -70,6 +70,7 @@ class Row:
 
 Tables = dict[str, list[Table]]
 DUPLICATE = "id is used by an earlier row"
+REPEATED = "row repeats an earlier row with the same id; skipped"
 BLANK = "required value is blank"
 
 
@@ -80,16 +81,52 @@ def rows_of(tables: Tables, name: str) -> Iterator[Row]:
 
 
 def unique_rows(
-    rows: Iterable[Row], problems: list[Problem], blank_ok: bool = False
+    rows: Iterable[Row],
+    problems: list[Problem],
+    blank_ok: bool = False,
+    linked: bool = True,
+    keep_first: str = "",
 ) -> Iterator[Row]:
-    """Rows whose id is new; an error for each repeated id (and each blank one unless allowed)."""
-    seen: set[str] = set()
+    """Rows whose id is new, each file on its own.
+
+    A repeated id is an error, unless the later row only repeats what the earlier one says
+    (every value it fills is the same), which is skipped with a warning. In a table whose ids
+    nothing links to or keeps (`linked` false: HSDS 1.x languages, eligibility…) the id says
+    nothing, so such a row is read like any other. With `keep_first` (a warning's words) a
+    conflicting row is skipped with that warning instead. A blank id is an error unless
+    `blank_ok`.
+    """
+    seen: dict[tuple[str, str], Row] = {}
     for row in rows:
         key = row.id()
+        first = seen.get((row.table.file, key)) if key else None
         if not key and not blank_ok:
             problems.append(row.problem("id", BLANK))
-        elif key and key in seen:
-            problems.append(row.problem("id", DUPLICATE, detail=key))
-        else:
-            seen.add(key)
+        elif first is None:
+            if key:
+                seen[(row.table.file, key)] = row
             yield row
+        elif _repeats(row, first):
+            problems.append(row.problem("id", REPEATED, "warning", _where(key, first)))
+        elif not linked:
+            yield row
+        elif keep_first:
+            problems.append(row.problem("id", keep_first, "warning", _where(key, first)))
+        else:
+            problems.append(row.problem("id", DUPLICATE, detail=_where(key, first)))
+
+
+def _repeats(row: Row, first: Row) -> bool:
+    """Whether every value `row` fills equals the value of `first` in that column."""
+    return all(
+        value == first.values.get(column)
+        for column, value in row.values.items()
+        if value not in (None, "")
+    )
+
+
+def _where(key: str, first: Row) -> str:
+    """The repeated id and where it was first used: a CSV row, or a JSON document's path."""
+    if first.path:
+        return f"{key}, first used at {first.path}"
+    return f"{key}, first used at row {first.number}" if first.number else key

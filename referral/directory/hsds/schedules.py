@@ -139,5 +139,5 @@ def schedule_rows(hours: Hours) -> list[dict[str, str]]:
 
 
 def _clock(moment: time) -> str:
-    """A time as HH:MM, with seconds only when it has some."""
-    return moment.isoformat("seconds" if moment.second else "minutes")
+    """A time as HH:MM:SS, the form of the Table Schema `time` type HSDS 3.0 declares."""
+    return moment.isoformat("seconds")

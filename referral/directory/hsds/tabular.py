@@ -48,6 +48,8 @@ FILES: dict[str, list[tuple[str, dict[str, str], dict[str, str]]]] = {
     ],
     "required_documents": [("required_documents.csv", {}, {})],
     "cost_options": [("cost_options.csv", {}, {})],
+    "contacts": [("contacts.csv", {}, {})],
+    "organization_identifiers": [("organization_identifiers.csv", {}, {})],
 }
 
 REQUIRED_FILES = ("organizations", "services")

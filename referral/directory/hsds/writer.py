@@ -5,16 +5,22 @@ Decisions a reader of the output should know:
   state, nationwide) and `extent` = value (`33136`, `FL:Miami-Dade County`, `FL`, blank).
 - Hours: see `schedules.py` (one row per owner and opening/closing pair, `byday` for the days).
 - Languages: one row per language with its ISO `code` and English `name`.
-- Records without ids get stable UUIDs derived from their owner (see `objects.py`).
+- Ids are UUIDs: the directory's own ids published as in `identity.py`; records without ids get
+  UUIDs derived from their owner (see `objects.py`).
+- Every file has every column of its table, in the specification's order, and
+  `datapackage.json` carries the specification's own field definitions.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from functools import cache
 from pathlib import Path
 
 from referral.directory.hsds import objects
+from referral.directory.hsds.identity import hsds_id
+from referral.directory.hsds.objects import publish
 from referral.directory.records import (
     Location,
     Organization,
@@ -23,68 +29,60 @@ from referral.directory.records import (
     TaxonomyTerm,
 )
 
-# HSDS 3.0 tabular files: columns in specification order, `*` marking required ones.
-COLUMNS = {
-    "organizations": (
-        "id* name* alternate_name description* email website tax_status tax_id year_incorporated "
-        "legal_status logo uri parent_organization_id"
-    ),
-    "services": (
-        "id* organization_id* program_id name* alternate_name description url email status* "
-        "interpretation_services application_process fees_description wait_time fees "
-        "accreditations eligibility_description minimum_age maximum_age assured_date "
-        "assurer_email licenses alert last_modified"
-    ),
-    "attributes": "id* link_id* taxonomy_term_id* link_type link_entity* value",
-    "service_at_location": "id* service_id* location_id* description",
-    "locations": (
-        "id* location_type* url organization_id name alternate_name description transportation "
-        "latitude longitude external_identifier external_identifier_type"
-    ),
-    "phones": (
-        "id* location_id service_id organization_id contact_id service_at_location_id number* "
-        "extension type description"
-    ),
-    "addresses": (
-        "id* location_id attention address_1* address_2 city* region state_province* "
-        "postal_code* country* address_type*"
-    ),
-    "schedules": (
-        "id* service_id location_id service_at_location_id valid_from valid_to dtstart timezone "
-        "until count wkst freq interval byday byweekno bymonthday byyearday description opens_at "
-        "closes_at schedule_link attending_type notes"
-    ),
-    "service_areas": "id* service_id name description extent extent_type uri",
-    "required_documents": "id* service_id document uri",
-    "languages": "id* service_id location_id phone_id name code note",
-    "accessibility": "id* location_id description details url",
-    "taxonomy_terms": (
-        "id* code name* description* parent_id taxonomy language taxonomy_id term_uri"
-    ),
-    "taxonomies": "id* name* description* uri version",
-    "cost_options": "id* service_id* valid_from valid_to option currency amount amount_description",
-    "metadata": (
-        "id* resource_id* resource_type* last_action_date* last_action_type* field_name* "
-        "previous_value* replacement_value* updated_by*"
-    ),
-}
-FILE_NAMES = {name: f"{name}.csv" for name in COLUMNS}
+SPEC = Path(__file__).with_name("spec") / "datapackage.json"
+# The tables this directory writes, in the order of the specification's datapackage.json.
+TABLES = (
+    "organizations",
+    "organization_identifiers",
+    "services",
+    "attributes",
+    "service_at_location",
+    "locations",
+    "phones",
+    "contacts",
+    "addresses",
+    "schedules",
+    "service_areas",
+    "required_documents",
+    "languages",
+    "accessibility",
+    "taxonomy_terms",
+    "metadata",
+    "cost_options",
+    "taxonomies",
+)
 ALWAYS = ("organizations", "services")
-NUMBERS = {"latitude", "longitude", "minimum_age", "maximum_age", "amount"}
-TYPES = {"year_incorporated": "integer", "assured_date": "date"}
+FILE_NAMES = {name: f"{name}.csv" for name in TABLES}
+
+
+@cache
+def spec_resources() -> dict[str, dict]:
+    """The specification's resource of each table, by file name without `.csv`."""
+    descriptor = json.loads(SPEC.read_text(encoding="utf-8"))
+    return {resource["path"].removesuffix(".csv"): resource for resource in descriptor["resources"]}
+
+
+def columns_of(name: str) -> list[str]:
+    """Every column of an HSDS 3.0 table, in the order the specification gives them."""
+    return [field["name"] for field in spec_resources()[name]["schema"]["fields"]]
 
 
 def write_csv(package: Package, folder: Path) -> None:
     """Write `package` as an HSDS 3.0 tabular package into `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    resources = []
-    for name, rows in package_tables(package).items():
-        if rows or name in ALWAYS:
-            columns = _columns(name, rows)
-            _write_rows(folder / FILE_NAMES[name], columns, rows)
-            resources.append(_resource(name, columns))
-    descriptor = {"profile": "tabular-data-package", "name": "hsds", "resources": resources}
+    tables = {
+        name: rows for name, rows in package_tables(package).items() if rows or name in ALWAYS
+    }
+    for name, rows in tables.items():
+        _write_rows(folder / FILE_NAMES[name], columns_of(name), rows)
+    resources = [_resource(name, set(tables)) for name in tables]
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": "human_services_data",
+        "version": "3.0.0",
+        "resources": resources,
+    }
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2) + "\n", "utf-8")
 
 
@@ -96,27 +94,32 @@ def write_json(package: Package, path: Path) -> None:
         if entry["resource_type"] == "service":
             history.setdefault(entry["resource_id"], []).append(entry)
     documents = [
-        {**_service_document(package, sid, links.get(sid, [])), "metadata": history.get(sid, [])}
-        for sid in package.services
+        publish(
+            {**_service_fields(package, sid, links.get(sid, [])), "metadata": history.get(sid, [])},
+            "service",
+        )
+        for sid in published_order(package.services, "service")
     ]
     Path(path).write_text(json.dumps(documents, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
-def service_document(package: Package, service_id: str) -> dict:
-    """The fully nested HSDS 3.0 document of one service."""
+def service_document(package: Package, service_id: str, published: bool = True) -> dict:
+    """The fully nested HSDS 3.0 document of one service, ids published as UUIDs or not."""
     links = [
         link for link in package.service_at_locations.values() if link.service_id == service_id
     ]
-    return _service_document(package, service_id, links)
+    document = _service_fields(package, service_id, links)
+    return publish(document, "service") if published else document
 
 
-def _service_document(package: Package, service_id: str, links: list[ServiceAtLocation]) -> dict:
-    """A service document, given the service's links to locations."""
+def _service_fields(package: Package, service_id: str, links: list[ServiceAtLocation]) -> dict:
+    """A service document with the directory's ids, given the service's links to locations."""
     service = package.services[service_id]
     organization = package.organizations.get(service.organization_id)
+    nested = {"organization": _organization_object(organization)} if organization else {}
     return {
         **objects.service_fields(service),
-        "organization": _organization_object(organization) if organization else None,
+        **nested,
         "service_at_locations": [_service_at_location_object(package, link) for link in links],
         **objects.service_lists(service, package),
     }
@@ -133,7 +136,7 @@ def _links_by_service(package: Package) -> dict[str, list[ServiceAtLocation]]:
 def organization_document(package: Package, organization_id: str) -> dict:
     """An organization with its phones, its locations and a summary of its services."""
     organization = package.organizations[organization_id]
-    return {
+    document = {
         **_organization_object(organization),
         "locations": [
             _location_object(location)
@@ -146,15 +149,13 @@ def organization_document(package: Package, organization_id: str) -> dict:
             if service.organization_id == organization_id
         ],
     }
+    return publish(document, "organization")
 
 
 def taxonomy_term_document(term: TaxonomyTerm) -> dict:
-    """A taxonomy term, with its taxonomy named in `taxonomy_detail`."""
-    detail = {"id": objects.taxonomy_id(term.taxonomy), "name": term.taxonomy, "description": ""}
-    return {
-        **objects.taxonomy_term_object(term),
-        "taxonomy_detail": detail if term.taxonomy else None,
-    }
+    """A taxonomy term, with its taxonomy named in `taxonomy_detail` when it has one."""
+    detail = {"taxonomy_detail": objects.taxonomy_object(term.taxonomy)} if term.taxonomy else {}
+    return publish({**objects.taxonomy_term_object(term), **detail}, "taxonomy_term")
 
 
 def _organization_object(organization: Organization) -> dict:
@@ -173,58 +174,71 @@ def _service_at_location_object(package: Package, link: ServiceAtLocation) -> di
     return {
         **objects.service_at_location_fields(link),
         **objects.service_at_location_lists(link),
-        "location": _location_object(location) if location else None,
+        **({"location": _location_object(location)} if location else {}),
     }
 
 
+def published_order(records: dict, kind: str) -> list[str]:
+    """The ids of `records` in the order of the ids they are published under, so that an
+    export and the export of its import list everything in the same order."""
+    return sorted(records, key=lambda key: hsds_id(kind, key) or "")
+
+
+def in_order(records: dict, kind: str) -> list:
+    """The records themselves, in published order."""
+    return [records[key] for key in published_order(records, kind)]
+
+
 def package_tables(package: Package) -> dict[str, list[dict]]:
-    """The rows of every HSDS 3.0 table for `package`."""
-    tables: dict[str, list[dict]] = {name: [] for name in COLUMNS}
-    for organization in package.organizations.values():
+    """The rows of every HSDS 3.0 table for `package`, ids published as UUIDs."""
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for organization in in_order(package.organizations, "organization"):
         _add(tables, "organizations", objects.organization_fields(organization))
         _add_lists(tables, objects.organization_lists(organization))
-    for service in package.services.values():
+    for service in in_order(package.services, "service"):
         _add(tables, "services", objects.service_fields(service))
         _add_lists(tables, objects.service_lists(service, package))
-    for location in package.locations.values():
+    for location in in_order(package.locations, "location"):
         _add(tables, "locations", objects.location_fields(location))
         _add_lists(tables, objects.location_lists(location))
-    for link in package.service_at_locations.values():
+    for link in in_order(package.service_at_locations, "service_at_location"):
         _add(tables, "service_at_location", objects.service_at_location_fields(link))
         _add_lists(tables, objects.service_at_location_lists(link))
-    for term in package.taxonomy_terms.values():
+    for term in in_order(package.taxonomy_terms, "taxonomy_term"):
         _add(tables, "taxonomy_terms", objects.taxonomy_term_object(term))
     names = dict.fromkeys(
         term.taxonomy for term in package.taxonomy_terms.values() if term.taxonomy
     )
     for name in names:
-        _add(
-            tables, "taxonomies", {"id": objects.taxonomy_id(name), "name": name, "description": ""}
-        )
-    tables["metadata"] = list(package.metadata)
+        _add(tables, "taxonomies", objects.taxonomy_object(name))
+    for entry in package.metadata:
+        _add(tables, "metadata", entry)
     return tables
 
 
+TABLE_OF = {"service_at_locations": "service_at_location"}
+KIND_OF = {name: name.removesuffix("s") for name in TABLES} | {
+    "addresses": "address",
+    "accessibility": "accessibility",
+    "metadata": "metadata",
+    "taxonomies": "taxonomy",
+    "service_at_location": "service_at_location",
+}
+
+
 def _add(tables: dict[str, list[dict]], name: str, item: dict) -> None:
-    """Add one object as a row, without what it nests."""
-    tables[name].append({k: v for k, v in item.items() if not isinstance(v, (dict, list))})
+    """Add one object as a published row, without what it nests; nested phones go too."""
+    row = publish({k: v for k, v in item.items() if not isinstance(v, (dict, list))}, KIND_OF[name])
+    tables[name].append(row)
+    if name == "contacts":
+        _add_lists(tables, {"phones": item.get("phones", [])})
 
 
 def _add_lists(tables: dict[str, list[dict]], lists: dict[str, list[dict]]) -> None:
     """Add the items of nested lists to their tables."""
     for key, items in lists.items():
         for item in items:
-            _add(tables, key, item)
-
-
-def _columns(name: str, rows: list[dict]) -> list[str]:
-    """The required columns of a table plus those any row fills."""
-    filled = {key for row in rows for key, value in row.items() if value not in (None, "")}
-    return [
-        column.rstrip("*")
-        for column in COLUMNS[name].split()
-        if column.endswith("*") or column in filled
-    ]
+            _add(tables, TABLE_OF.get(key, key), item)
 
 
 def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -236,20 +250,36 @@ def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
             writer.writerow({key: "" if value is None else value for key, value in row.items()})
 
 
-def _resource(name: str, columns: list[str]) -> dict:
-    """The datapackage.json resource describing one file."""
-    fields = [{"name": column, "type": _type(column)} for column in columns]
+def _resource(name: str, written: set[str]) -> dict:
+    """The specification's resource of one file, as this export fills it.
+
+    Its field definitions are the specification's own. Required text columns without a format
+    may be empty (an organization with no description), so for them an empty value is a value,
+    not a missing one; foreign keys to tables this export does not write are left out.
+    """
+    spec = spec_resources()[name]
+    fields = [_field(field) for field in spec["schema"]["fields"]]
+    keys = [
+        key
+        for key in spec["schema"].get("foreignKeys", [])
+        if key["reference"]["resource"] in {spec_resources()[t]["name"] for t in written}
+    ]
+    schema = {"fields": fields, "primaryKey": spec["schema"].get("primaryKey", "id")}
     return {
-        "name": name,
+        "name": spec["name"],
         "path": FILE_NAMES[name],
         "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "schema": {"fields": fields, "primaryKey": "id"},
+        "schema": schema | ({"foreignKeys": keys} if keys else {}),
     }
 
 
-def _type(column: str) -> str:
-    """The Table Schema type of a column."""
-    return "number" if column in NUMBERS else TYPES.get(column, "string")
+def _field(field: dict) -> dict:
+    """A specification field as Table Schema reads it, blank allowed where it is required."""
+    found = {k: field[k] for k in ("name", "type", "format", "title", "constraints") if k in field}
+    constraints = found.get("constraints", {})
+    if constraints.get("required") and field.get("type") == "string" and "format" not in field:
+        found["missingValues"] = []
+    return found
