@@ -113,15 +113,16 @@ def serve_command(host: str, port: int) -> None:
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
+@click.option("--verbose", is_flag=True, help="List every warning, one per line.")
 @with_appcontext
-def import_command(path: Path, dry_run: bool) -> None:
+def import_command(path: Path, dry_run: bool, verbose: bool) -> None:
     """Import an HSDS package (folder, .zip or 3.0 JSON); all or nothing."""
     from referral.directory.importing import import_package
     from referral.services import services
 
     require_database()
     report = import_package(path, services().index, dry_run=dry_run, progress=say)
-    print_warnings(report)
+    print_warnings(report, verbose)
     if not report.ok:
         fail_with_problems(report.errors)
     print_summary(report)
@@ -138,22 +139,21 @@ def require_database() -> None:
         )
 
 
-def print_warnings(report) -> None:
-    """List warnings grouped by kind, with a few examples each."""
+def print_warnings(report, verbose: bool = False) -> None:
+    """Warnings by kind of loss, with how many and three examples each (every one if verbose)."""
     if not report.warnings:
         return
-    click.echo(f"{len(report.warnings):,} warnings (imported around):")
+    if verbose:
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}")
+    click.echo(f"{len(report.warnings):,} warnings (imported around), by kind:")
     for file, field, message, count in report.warning_counts():
-        examples = [
-            w for w in report.warnings if (w.file, w.field, w.message) == (file, field, message)
-        ]
-        click.echo(
-            f"  {count:>6,} × {file}: {field}: {message}"
-            if field
-            else f"  {count:>6,} × {file}: {message}"
-        )
-        for w in examples[:2]:
-            click.echo(f"           e.g. {w}")
+        where = f"{file}: {field}" if field else file
+        click.echo(f"  {count:>6,} × {where}: {message}")
+        for warning in report.examples((file, field, message)):
+            click.echo(f"           e.g. {warning}")
+    if not verbose:
+        click.echo("  (`--verbose` lists every warning)")
 
 
 def print_summary(report) -> None:

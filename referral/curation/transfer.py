@@ -47,7 +47,7 @@ from referral.auth.forms import check_posted_form
 from referral.curation.models import ChangeRecord
 from referral.curation.operations import export_package
 from referral.directory.hsds.writer import write_csv, write_json
-from referral.directory.importing import ImportReport, import_package
+from referral.directory.importing import ImportReport, import_package, warning_kind
 from referral.directory.records import Package, Problem
 from referral.errors import (
     AppError,
@@ -521,7 +521,7 @@ def example_rows(warnings: list[Problem], kinds: list[tuple]) -> list[list[int]]
     """The first few row numbers of each kind of warning, in the order of `kinds`."""
     rows: dict[tuple[str, str, str], list[int]] = {}
     for warning in warnings:
-        found = rows.setdefault((warning.file, warning.field, warning.message), [])
+        found = rows.setdefault(warning_kind(warning), [])
         if warning.row is not None and len(found) < EXAMPLE_ROWS:
             found.append(warning.row)
     return [rows.get((file, field, message), []) for file, field, message, _count in kinds]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +41,22 @@ class ImportReport:
         return not self.errors
 
     def warning_counts(self) -> list[tuple[str, str, str, int]]:
-        """Warnings grouped as (file, field, message, count), most frequent first."""
-        counts = Counter((w.file, w.field, w.message) for w in self.warnings)
+        """Warnings grouped by kind as (file, field, message, count), most frequent first.
+
+        A JSON path's positions are left out of the field, so one kind of loss in 2,000
+        service documents is one group, not 2,000.
+        """
+        counts = Counter(warning_kind(w) for w in self.warnings)
         return [(*key, n) for key, n in counts.most_common()]
+
+    def examples(self, kind: tuple[str, str, str], count: int = 3) -> list[Problem]:
+        """The first few warnings of one kind."""
+        return [w for w in self.warnings if warning_kind(w) == kind][:count]
+
+
+def warning_kind(problem: Problem) -> tuple[str, str, str]:
+    """The kind of loss a warning reports: its file, its field without positions, its message."""
+    return problem.file, re.sub(r"\[\d+\]", "[]", problem.field), problem.message
 
 
 def import_package(

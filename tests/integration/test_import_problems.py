@@ -222,3 +222,31 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_warnings_are_summarized_by_kind_with_three_examples(app, runner, tmp_path):
+    """Five blank phone numbers are one line with three examples; --verbose lists all five."""
+    phones = "id,service_id,number\n" + "".join(f"p{n},s1,\n" for n in range(5))
+    folder = make_package(tmp_path / "pkg", BASE_30, phones__csv=phones)
+    result = runner.invoke(args=["import", str(folder), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "5 × phones.csv: number: phone number is blank; skipped" in result.output
+    assert result.output.count("e.g. phones.csv:") == 3
+    verbose = runner.invoke(args=["import", str(folder), "--dry-run", "--verbose"])
+    assert verbose.output.count("warning: phones.csv:") == 5
+
+
+def test_json_warnings_of_one_kind_are_one_group(tmp_path):
+    """The same loss in many service documents is counted once, positions aside."""
+    import json
+
+    from referral.directory.importing import ImportReport
+    from referral.directory.records import Problem
+
+    report = ImportReport("services.json", True)
+    report.warnings = [
+        Problem("services.json", n, f"services[{n}].phones[0].number", "blank", "warning")
+        for n in range(40)
+    ]
+    assert report.warning_counts() == [("services.json", "services[].phones[].number", "blank", 40)]
+    assert json.dumps(report.warning_counts())
