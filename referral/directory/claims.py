@@ -14,17 +14,11 @@ from sqlalchemy import select
 from referral.directory import models as m
 from referral.directory import records as r
 from referral.directory.hsds.rows import Row
-from referral.directory.store import chunks
+from referral.directory.store import CONTACT_OWNERS, chunks
 from referral.extensions import db
 
 TAKEN_IN_PACKAGE = "id is used by another row of the package"
 TAKEN_IN_DIRECTORY = "id is already used in the directory by a record this package does not hold"
-PHONE_OWNERS = (
-    ("organization_id", "organizations"),
-    ("service_id", "services"),
-    ("location_id", "locations"),
-    ("service_at_location_id", "service_at_locations"),
-)
 
 
 def id_conflicts(package: r.Package) -> list[r.Problem]:
@@ -49,7 +43,7 @@ def _kept_ids(package: r.Package) -> dict[str, list[str]]:
 
 def _phone_owners(package: r.Package) -> Iterator:
     """Every record of the package that may own phones or contacts."""
-    for _, kind in PHONE_OWNERS:
+    for _, kind in CONTACT_OWNERS:
         yield from getattr(package, kind).values()
 
 
@@ -81,7 +75,7 @@ def _owners(package: r.Package, name: str) -> tuple[type, list[tuple[str, set[st
     """The model of a table and, per owner column, the owners whose rows the import replaces."""
     if name in ("phones", "contacts"):
         model = m.Phone if name == "phones" else m.Contact
-        return model, [(col, set(getattr(package, kind))) for col, kind in PHONE_OWNERS]
+        return model, [(col, set(getattr(package, kind))) for col, kind in CONTACT_OWNERS]
     if name == "addresses":
         return m.Address, [("location_id", set(package.locations))]
     model = m.ServiceArea if name == "service_areas" else m.CostOption

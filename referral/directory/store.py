@@ -381,6 +381,7 @@ def save_service_at_locations(package: r.Package, summary: ImportSummary) -> Non
     replace_children(m.Schedule, column, ids, hours)
 
 
+# Owner columns of phones and contacts, with the package's records each names.
 CONTACT_OWNERS = (
     ("organization_id", "organizations"),
     ("service_id", "services"),
@@ -424,8 +425,8 @@ def contact_rows(contacts: list[r.Contact], owner_column: str, owner_id: str) ->
 
 def phone_json(p: r.Phone) -> dict:
     """A contact's phone as it is kept with the contact."""
-    found = {"id": p.id, "number": p.number, "extension": p.extension, "type": p.type}
-    return {key: value for key, value in (found | {"description": p.description}).items() if value}
+    fields = ("id", "number", "extension", "type", "description")
+    return {name: getattr(p, name) for name in fields if getattr(p, name)}
 
 
 def drop_vanished_links(package: r.Package) -> None:

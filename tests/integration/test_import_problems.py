@@ -238,8 +238,6 @@ def test_warnings_are_summarized_by_kind_with_three_examples(app, runner, tmp_pa
 
 def test_json_warnings_of_one_kind_are_one_group(tmp_path):
     """The same loss in many service documents is counted once, positions aside."""
-    import json
-
     from referral.directory.importing import ImportReport
     from referral.directory.records import Problem
 
@@ -249,4 +247,3 @@ def test_json_warnings_of_one_kind_are_one_group(tmp_path):
         for n in range(40)
     ]
     assert report.warning_counts() == [("services.json", "services[].phones[].number", "blank", 40)]
-    assert json.dumps(report.warning_counts())
