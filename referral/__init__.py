@@ -67,8 +67,9 @@ def templates_folder() -> Path:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, login and CSRF protection to the app."""
-    from referral.extensions import babel, csrf, db, login_manager, migrate
+    """Bind the database, migrations, login, CSRF protection, throttling and headers to the app."""
+    from referral import security
+    from referral.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -76,6 +77,8 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    security.install(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -241,6 +241,7 @@ def users_create(username: str, role: str, display_name: str) -> None:
     from referral.auth.operations import AccountError, create_user
     from referral.extensions import db
 
+    require_database()
     password = read_password()
     try:
         create_user(username, role, password, display_name)
@@ -262,15 +263,41 @@ def read_password() -> str:
 @with_appcontext
 def users_token(username: str) -> None:
     """Print a new API token for USERNAME (shown once; only its hash is stored)."""
-    from referral.auth.operations import find_user, issue_token
+    from referral.auth.operations import issue_token
     from referral.extensions import db
 
+    token = issue_token(named_user(username))
+    db.session.commit()
+    click.echo(token)
+
+
+@users_group.command("password")
+@click.argument("username")
+@with_appcontext
+def users_password(username: str) -> None:
+    """Set USERNAME's password; it is read from standard input or prompted for."""
+    from referral.auth.passwords import password_problem
+    from referral.extensions import db
+
+    user = named_user(username)
+    password = read_password()
+    problem = password_problem(password, user.username)
+    if problem:
+        raise click.ClickException(problem)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"The password of {user.username} is changed.")
+
+
+def named_user(username: str):
+    """The account named USERNAME, after checking the database is set up; stops if there is none."""
+    from referral.auth.operations import find_user
+
+    require_database()
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user named {username!r}.")
-    token = issue_token(user)
-    db.session.commit()
-    click.echo(token)
+    return user
 
 
 COMMANDS = (

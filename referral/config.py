@@ -38,6 +38,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SLIP_ORGANIZATION": "",
         "SLIP_PHONE": "",
         "SLIP_PAPER": "letter",
+        "FORCE_HTTPS": False,
+        "PROXIES": 0,
+        "SIGN_IN_LIMIT": "10 per minute;50 per hour",
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
 
 
@@ -53,13 +57,13 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
 INTEGER_SETTINGS = frozenset(
     {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS", "QUIET_DAYS", "FLAG_THRESHOLD"}
-    | {"FLAG_WINDOW_DAYS"}
+    | {"FLAG_WINDOW_DAYS", "PROXIES"}
 )
 
 
 def parse_value(name: str, raw: str) -> Any:
     """Turn one environment string into the type its setting takes."""
-    if name in {"PUBLIC_DIRECTORY", "WARM_INDEX"}:
+    if name in {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS"}:
         return raw.strip().lower() not in {"0", "false", "no", "off", ""}
     if name == "GEOCODER_OPTIONS":
         try:
@@ -88,6 +92,13 @@ def flask_settings(settings: dict[str, Any]) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": settings["FORCE_HTTPS"],
+        "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Pages send `Referrer-Policy: no-referrer`, so browsers post forms over HTTPS without a
+        # Referer (and with `Origin: null`); the session-bound CSRF token and SameSite cookies
+        # are the guard.
+        "WTF_CSRF_SSL_STRICT": False,
         "JSON_SORT_KEYS": False,
     }
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, NewUserForm, check_posted_form
-from referral.auth.models import User
-from referral.auth.operations import AccountError, create_user, list_users, reset_password
+from referral.auth.models import SignInFailure, User
+from referral.auth.operations import (
+    AccountError,
+    count_sign_in_failures,
+    create_user,
+    list_users,
+    recent_sign_in_failures,
+    reset_password,
+    sign_in_failure_counts,
+)
+from referral.directory.models import utcnow
 from referral.errors import NotFound, Refused
 from referral.extensions import db
 
@@ -33,6 +43,7 @@ def render_page(form: NewUserForm, password: str | None = None, for_user: str = 
         action=ActionForm(),
         password=password,
         for_user=for_user,
+        refused_today=count_sign_in_failures(utcnow() - timedelta(hours=24)),
     ), status
 
 
@@ -72,6 +83,23 @@ def toggle_active(user_id: int):
     user.active = not user.active
     flash(f"{user.username} is {'active' if user.active else 'switched off'}.", "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/sign-ins")
+@require_roles("admin")
+def sign_ins():
+    """Refused sign-ins: the latest ones, and the accounts and addresses with the most today."""
+    return render_template(
+        "auth/sign_ins.html",
+        failures=recent_sign_in_failures(),
+        by_account=failures_today(SignInFailure.username),
+        by_address=failures_today(SignInFailure.address),
+    )
+
+
+def failures_today(column) -> list[tuple[str, int]]:
+    """Refused sign-ins of the last 24 hours per value of `column`, most first."""
+    return sign_in_failure_counts(utcnow() - timedelta(hours=24), column)
 
 
 def find(user_id: int) -> User:

@@ -40,6 +40,14 @@ class DetailsForm(FlaskForm):
     email = StringField("Email", validators=[Length(max=200)])
 
 
+class PasswordForm(FlaskForm):
+    """Your current password and the new one, twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password (at least 12 characters)", validators=[DataRequired()])
+    repeated = PasswordField("New password again", validators=[DataRequired()])
+
+
 class ActionForm(FlaskForm):
     """A bare form: a button that posts with CSRF protection."""
 

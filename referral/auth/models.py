@@ -75,3 +75,17 @@ def token_digest(token: str) -> str:
 def new_token() -> str:
     """A fresh random API token."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class SignInFailure(db.Model):
+    """A sign-in that was refused: who was tried, from where, and why (admins review these)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False, index=True
+    )
+    username: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)

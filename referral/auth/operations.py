@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
-from referral.auth.models import ROLES, ApiToken, User, new_token, token_digest
+from referral.auth.models import ROLES, ApiToken, SignInFailure, User, new_token, token_digest
+from referral.auth.passwords import password_problem
 from referral.directory.models import utcnow
 from referral.extensions import db
 from referral.patients.validation import phone as phone_number
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-MIN_PASSWORD = 10
+KEEP_FAILURES_DAYS = 90
 
 
 class AccountError(ValueError):
@@ -27,8 +29,9 @@ def create_user(username: str, role: str, password: str, display_name: str = "")
         raise AccountError("A username is required.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD} characters long.")
+    problem = password_problem(password, username)
+    if problem:
+        raise AccountError(problem)
     if find_user(username) is not None:
         raise AccountError(f"There is already a user named {username!r}.")
     user = User(username=username, role=role, display_name=display_name or username)
@@ -76,6 +79,52 @@ def reset_password(user: User) -> str:
     password = secrets.token_urlsafe(12)
     user.set_password(password)
     return password
+
+
+def change_password(user: User, current: str, new: str, repeated: str) -> dict[str, str]:
+    """Set a user's own new password after checking the current one; returns problems by field."""
+    if not user.check_password(current):
+        return {"current": "That is not your current password."}
+    problem = password_problem(new, user.username)
+    if problem:
+        return {"new": problem}
+    if new != repeated:
+        return {"repeated": "The two new passwords differ; type the same one twice."}
+    user.set_password(new)
+    return {}
+
+
+def record_sign_in_failure(username: str, address: str, reason: str) -> None:
+    """Keep a refused sign-in for the admins' review, and forget those past the keeping time."""
+    cutoff = utcnow() - timedelta(days=KEEP_FAILURES_DAYS)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.at < cutoff))
+    failure = SignInFailure(username=username.strip()[:80], address=address[:64], reason=reason)
+    db.session.add(failure)
+    db.session.flush()
+
+
+def recent_sign_in_failures(limit: int = 200) -> list[SignInFailure]:
+    """The latest refused sign-ins, newest first."""
+    query = select(SignInFailure).order_by(SignInFailure.at.desc(), SignInFailure.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def sign_in_failure_counts(since: datetime, column) -> list[tuple[str, int]]:
+    """How many sign-ins were refused since `since`, per value of `column`, most first."""
+    count = func.count(SignInFailure.id)
+    query = (
+        select(column, count)
+        .where(SignInFailure.at >= since)
+        .group_by(column)
+        .order_by(count.desc(), column)
+    )
+    return [(value, number) for value, number in db.session.execute(query.limit(10))]
+
+
+def count_sign_in_failures(since: datetime) -> int:
+    """How many sign-ins were refused since `since`."""
+    query = select(func.count(SignInFailure.id)).where(SignInFailure.at >= since)
+    return db.session.scalar(query) or 0
 
 
 def list_users() -> list[User]:

@@ -13,15 +13,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from referral.directory import models as m
 from referral.directory.claims import id_conflicts
+from referral.directory.hsds.identity import is_uuid
 from referral.directory.hsds.reader import read_package
 from referral.directory.indexing import reindex_all, reindex_services
 from referral.directory.records import Package, Problem
-from referral.directory.store import ImportSummary, save_package
+from referral.directory.store import ImportSummary, chunks, save_package
 from referral.extensions import db
 from referral.search.index import ServiceIndex
 
 Progress = Callable[[str], None]
 SMALL_IMPORT = 200
+PUBLISHED_MODELS = {
+    "organizations": m.Organization,
+    "services": m.Service,
+    "locations": m.Location,
+    "service_at_location": m.ServiceAtLocation,
+    "taxonomy_terms": m.TaxonomyTerm,
+}
 
 
 @dataclass
@@ -64,7 +72,7 @@ def import_package(
 ) -> ImportReport:
     """Import `path`; on any error, or in a dry run, nothing is written. Commits on success."""
     say = progress or (lambda _line: None)
-    package = read_package(path, progress=say)
+    package = read_package(path, progress=say, known_ids=published_in_directory)
     report = ImportReport(str(path), dry_run, package.errors, package.warnings, package=package)
     report.errors += id_conflicts(package)
     if report.errors:
@@ -84,6 +92,18 @@ def import_package(
     db.session.commit()
     refresh_index(index, report.summary.service_ids, say)
     return report
+
+
+def published_in_directory(table: str, ids: list[str]) -> dict[str, str]:
+    """Of `ids`, those that are the published UUIDs of records of `table` with other own ids."""
+    model = PUBLISHED_MODELS[table]
+    found: dict[str, str] = {}
+    for part in chunks([value for value in ids if is_uuid(value)]):
+        query = select(model.hsds_id, model.id).where(
+            model.hsds_id.in_(part), model.id != model.hsds_id
+        )
+        found.update((published, own) for published, own in db.session.execute(query))
+    return found
 
 
 def refused(source: str, error: SQLAlchemyError) -> Problem:

@@ -52,10 +52,17 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page that fails its test if the Content-Security-Policy blocked anything on it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 def sign_in(page, base: str) -> None:
@@ -84,6 +91,9 @@ def test_a_case_manager_finds_a_food_pantry_near_a_zip_with_the_keyboard(page, l
     page.wait_for_selector("article.service")
     assert page.locator("h2", has_text="Contact").count() == 1
     assert page.locator("text=Hours").first.is_visible()
+    page.click("text=← Back to results")
+    page.wait_for_selector("ol.results li")
+    assert "q=food+pantry" in page.url and "near=44113" in page.url
 
 
 def test_filters_and_no_dead_end(page, live_server):

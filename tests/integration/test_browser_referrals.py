@@ -198,6 +198,9 @@ def test_a_follow_up_call_is_in_the_history_and_the_spanish_slip_keeps_the_note_
     text = slip.inner_text()
     assert NOTE not in text and "Going Thursday" not in text and "Z59" not in text
     snapshot(tab, "slip")
+    tab.evaluate("window.print = () => { window.printed = true; }")
+    tab.get_by_role("button", name="Print").click()
+    assert tab.evaluate("window.printed === true")
 
     pdf = tab.request.get(clinic.url + tab.get_by_role("link", name="PDF").get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"

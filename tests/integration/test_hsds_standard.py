@@ -231,3 +231,29 @@ def test_a_1x_export_keeps_original_ids_and_re_import_matches_them(app, tmp_path
     report = load_directory(app, tmp_path / "out")
     assert report.summary.created["organizations"] == 0
     assert report.summary.created["locations"] == 0
+
+
+@pytest.mark.parametrize("fmt", ["hsds-csv", "hsds-json"])
+def test_re_importing_a_1x_export_updates_every_record_in_place(app, tmp_path, fmt):
+    """Services, their locations and taxonomy terms published under derived UUIDs are matched
+    back to the records they were published from: nothing is added, nothing renamed."""
+    from sqlalchemy import func, select
+
+    from referral.directory import models as m
+    from referral.extensions import db
+    from tests.unit.test_hsds_reader import BASE_1X, make_package
+
+    load_directory(app, make_package(tmp_path / "pkg", BASE_1X))
+    kinds = (m.Organization, m.Service, m.Location, m.ServiceAtLocation, m.TaxonomyTerm)
+
+    def ids() -> dict[str, list[str]]:
+        with app.app_context():
+            return {k.__tablename__: sorted(db.session.scalars(select(k.id))) for k in kinds}
+
+    before = ids()
+    target = tmp_path / ("d.json" if fmt == "hsds-json" else "out")
+    export(app, target, fmt)
+    load_directory(app, target)
+    assert ids() == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count(m.ServiceTaxonomy.service_id))) > 0

@@ -9,11 +9,34 @@ identifier counts only when the UUID is the one derived from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from referral.directory.hsds.identity import SOURCE_ID, hsds_id
 from referral.directory.hsds.rows import Row, Tables, rows_of
 from referral.directory.records import Problem
 
 OTHER_IDENTIFIER = "organization identifiers other than the source id are not kept; skipped"
+
+# What `link_entity` names each table's records by, where an attribute's `link_id` points at them.
+ENTITIES = {
+    "organizations": "organization",
+    "services": "service",
+    "locations": "location",
+    "service_at_location": "service_at_location",
+}
+
+# Each table whose records are published under a UUID, with the columns that link to them.
+PUBLISHED_LINKS = {
+    "organizations": ("organization_id", "parent_organization_id"),
+    "services": ("service_id",),
+    "locations": ("location_id",),
+    "service_at_location": ("service_at_location_id",),
+    "taxonomy_terms": ("taxonomy_term_id", "parent_id"),
+}
+
+# Given a table and the ids a package gives its records: those that are the published UUIDs of
+# records already in the directory, mapped to those records' own ids.
+KnownIds = Callable[[str, list[str]], dict[str, str]]
 
 
 def restore_source_ids(tables: Tables, problems: list[Problem]) -> None:
@@ -56,6 +79,9 @@ def _rename(tables: Tables, table: str, columns: tuple[str, ...], ids: dict[str,
             for row in each.rows:
                 for column in columns:
                     _replace(row, column, ids)
+    for row in rows_of(tables, "attributes"):
+        if (row.text("link_entity").lower() or "service") == ENTITIES.get(table):
+            _replace(row, "link_id", ids)
 
 
 def _replace(row: Row, column: str, ids: dict[str, str]) -> None:
@@ -64,3 +90,10 @@ def _replace(row: Row, column: str, ids: dict[str, str]) -> None:
     value = row.values.get(key)
     if isinstance(value, str) and value.strip() in ids:
         row.values[key] = ids[value.strip()]
+
+
+def adopt_known_ids(tables: Tables, known: KnownIds) -> None:
+    """Give records published from this directory back their own ids, so re-import updates them."""
+    for table, columns in PUBLISHED_LINKS.items():
+        ids = [row.id() for row in rows_of(tables, table) if row.id()]
+        _rename(tables, table, columns, known(table, ids) if ids else {})

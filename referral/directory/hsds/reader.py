@@ -7,7 +7,7 @@ from pathlib import Path
 
 from referral.directory.hsds.build import build_package
 from referral.directory.hsds.documents import read_documents
-from referral.directory.hsds.provenance import restore_source_ids
+from referral.directory.hsds.provenance import KnownIds, adopt_known_ids, restore_source_ids
 from referral.directory.hsds.rows import Tables
 from referral.directory.hsds.sources import open_source
 from referral.directory.hsds.tabular import read_tables
@@ -23,8 +23,15 @@ STRUCTURAL = (
 )
 
 
-def read_package(path: str | Path, progress: Callable[[str], None] | None = None) -> Package:
-    """Every record of an HSDS package, with each problem found in it; never raises on bad input."""
+def read_package(
+    path: str | Path,
+    progress: Callable[[str], None] | None = None,
+    known_ids: KnownIds | None = None,
+) -> Package:
+    """Every record of an HSDS package, with each problem found in it; never raises on bad input.
+
+    `known_ids` tells which published UUIDs stand for records already in the directory.
+    """
     path = Path(path)
     report = progress or _quiet
     package = Package(source=str(path))
@@ -32,6 +39,8 @@ def read_package(path: str | Path, progress: Callable[[str], None] | None = None
     package.problems.extend(problems)
     if tables and not _structural(problems):
         restore_source_ids(tables, package.problems)
+        if known_ids is not None:
+            adopt_known_ids(tables, known_ids)
         build_package(tables, package)
         report(f"{len(package.services):,} services, {len(package.problems):,} problems")
     return package
