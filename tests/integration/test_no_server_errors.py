@@ -90,3 +90,9 @@ def test_unknown_paths_and_methods_answer_json_on_the_api(web):
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     wrong = web.post("/api/v1/search")
     assert wrong.status_code in {400, 405} and "error" in wrong.get_json()
+
+
+def test_an_empty_directory_answers_every_search_not_only_the_first(client):
+    for _ in range(3):
+        assert client.get("/api/v1/search", query_string={"q": "food"}).status_code == 200
+        assert client.get("/api/v1/autocomplete", query_string={"q": "foo"}).status_code == 200
