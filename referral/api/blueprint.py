@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from flask import Blueprint, current_app, jsonify, request
 
 from referral.auth.access import json_api, require_directory_access
@@ -13,6 +16,19 @@ from referral.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 json_api(bp)
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 description of this API; open to all, as it holds no patient data."""
+    return current_app.response_class(openapi_bytes(), mimetype="application/json")
+
+
+@cache
+def openapi_bytes() -> bytes:
+    """The bundled OpenAPI document, read once."""
+    return OPENAPI.read_bytes()
 
 
 @bp.get("/search")
