@@ -98,8 +98,10 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages and APIs; JSON APIs take bearer tokens without CSRF tokens."""
+    """Mount the pages and APIs; JSON APIs take bearer tokens without CSRF tokens, and ids in
+    paths stop at the largest the database holds."""
     from referral.api.blueprint import bp as api_bp
+    from referral.api.requests import RowIdConverter
     from referral.auth.admin import bp as admin_bp
     from referral.auth.blueprint import bp as auth_bp
     from referral.curation.api import bp as curation_api_bp
@@ -136,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         receiver_bp,
         hsds_bp,
     )
+    app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     from referral import errors

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from referral.api.requests import json_body, whole_version
+from referral.api.requests import is_whole, json_body, whole_version
 from referral.auth.access import json_api, require_roles
 from referral.curation import flags, merging, operations, requests
 from referral.curation.editing import location_document, organization_document
@@ -120,7 +120,7 @@ def stale():
 def number_arg(name: str, default: int, low: int, high: int) -> int:
     """A whole-number query argument within bounds, or 400 naming it."""
     raw = request.args.get(name, str(default)).strip()
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not is_whole(raw) or not low <= int(raw) <= high:
         raise BadInput(f"{name} must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 
@@ -157,11 +157,15 @@ def merge():
     if not isinstance(versions, list) or len(versions) != 2:
         raise BadInput("versions must list the two records' versions.", field="versions")
     versions = tuple(whole_version(v) for v in versions)
+    if kind not in merging.KINDS:
+        raise BadInput(f"kind must be one of: {', '.join(merging.KINDS)}.", field="kind")
     if kind == "organization":
         merging.merge_organizations(str(keep), str(other), versions, current_user)
     else:
         take = data.get("take") or []
-        merging.merge_services(str(keep), str(other), list(take), versions, current_user)
+        if not isinstance(take, list) or not all(isinstance(f, str) for f in take):
+            raise BadInput("take must list the names of the fields to take.", field="take")
+        merging.merge_services(str(keep), str(other), take, versions, current_user)
     return jsonify(shown(kind, str(keep)))
 
 

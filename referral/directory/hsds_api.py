@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 from sqlalchemy import Select, func, or_, select
 
+from referral.api.requests import is_whole
 from referral.auth.access import require_directory_access
 from referral.directory import models as m
 from referral.directory import records as r
@@ -247,7 +248,7 @@ def whole_number(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not is_whole(raw) or not low <= int(raw) <= high:
         raise BadInput(f"{name} must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 

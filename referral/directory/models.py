@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from referral.extensions import db
 
 ID = String(255)
+MAX_ID = 2**31 - 1
+"""The largest whole-number id every database holds (PostgreSQL's INTEGER); SQLite's is larger."""
 
 
 def utcnow() -> datetime:

@@ -8,6 +8,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
 
+from referral.directory.models import as_utc
 from referral.errors import AppError
 from referral.extensions import db
 from referral.patients.models import CONSENT_KINDS, AccessRecord, Consent, Patient
@@ -141,7 +142,7 @@ def patient_json(patient: Patient) -> dict:
                 "kind": c.kind,
                 "granted": c.granted,
                 "recorded_by": c.recorded_by,
-                "recorded_at": c.recorded_at.isoformat(),
+                "recorded_at": as_utc(c.recorded_at).isoformat(),
                 "note": c.note,
             }
             for c in patient.consents

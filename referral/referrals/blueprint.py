@@ -7,9 +7,10 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
-from referral.api.requests import json_body, whole_version
+from referral.api.requests import is_whole, json_body, whole_version
 from referral.auth.access import json_api, require_roles
 from referral.auth.models import CARE_TEAM
+from referral.directory.models import MAX_ID
 from referral.errors import BadInput
 from referral.referrals import states
 from referral.referrals.links import link_token
@@ -92,7 +93,7 @@ def index():
         found = worklist(current_user, request.args["worklist"], date.today(), days)
         return jsonify({"results": [referral_json(r) for r in found]})
     patient = request.args.get("patient_id")
-    if patient is not None and not patient.isdigit():
+    if patient is not None and not (is_whole(patient) and int(patient) <= MAX_ID):
         raise BadInput("patient_id must be a whole number.", field="patient_id")
     try:
         found = list_referrals(

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from referral.curation.flagging import FLAG_OUTCOMES
 from referral.curation.flags import flag_from_outcomes
-from referral.directory.models import Service, ServiceAtLocation, as_utc, utcnow
+from referral.directory.models import MAX_ID, Service, ServiceAtLocation, as_utc, utcnow
 from referral.directory.needs import NEED_KEYS
 from referral.errors import BadInput, Conflict, Forbidden, NotFound, Refused
 from referral.extensions import db
@@ -28,7 +28,8 @@ WORKLISTS = ("due", "mine", "quiet")
 
 def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Referral:
     """Refer a patient to a service for a need, after recording their consent to share."""
-    patient = db.session.get(Patient, whole(data.get("patient_id"), "patient_id"))
+    patient_id = whole(data.get("patient_id"), "patient_id")
+    patient = db.session.get(Patient, patient_id) if 0 < patient_id <= MAX_ID else None
     if patient is None:
         raise NotFound("There is no patient with that id.", field="patient_id")
     service = db.session.get(Service, str(data.get("service_id") or ""))

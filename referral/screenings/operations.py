@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from referral.directory.models import MAX_ID, as_utc
 from referral.errors import AppError, BadInput, NotFound
 from referral.extensions import db
 from referral.patients.models import Patient
@@ -61,7 +62,7 @@ def screened_patient(patient_id) -> Patient:
     """The patient a screening is for, or a 400/404 naming the problem."""
     if not isinstance(patient_id, int) or isinstance(patient_id, bool):
         raise BadInput("patient_id must be a patient's id (a whole number).", field="patient_id")
-    patient = db.session.get(Patient, patient_id)
+    patient = db.session.get(Patient, patient_id) if 0 < patient_id <= MAX_ID else None
     if patient is None:
         raise NotFound("There is no patient with that id.", field="patient_id")
     return patient
@@ -99,7 +100,7 @@ def screening_json(screening: Screening) -> dict:
         "safety_score": screening.safety_score,
         "clinician_review": screening.clinician_review,
         "created_by": screening.created_by,
-        "created_at": screening.created_at.isoformat(),
+        "created_at": as_utc(screening.created_at).isoformat(),
     }
     if screening.clinician_review:
         body["guidance"] = SAFETY_GUIDANCE

@@ -165,8 +165,16 @@ class ServiceIndex:
             if self._searcher is None:
                 self._searcher = self.index.searcher()
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                self._searcher = self._refreshed(self._searcher)
             return self._searcher
+
+    def _refreshed(self, searcher):
+        """The searcher moved on to the newest state; whoosh cannot refresh one opened on an
+        empty index (its reader has no segments and never looks up to date), so that one is
+        opened anew."""
+        if searcher.reader().segments() is None:
+            return self.index.searcher()
+        return searcher.refresh()
 
     def doc_count(self) -> int:
         """How many documents the index holds."""

@@ -22,6 +22,7 @@ NEEDED = [
     "referral/screening/instruments/hunger-vital-sign.json",
     "referral/patients/operations.py",
     "referral/screenings/blueprint.py",
+    "referral/api/openapi.json",
     "referral/curation/concepts.py",
     "referral/static/search.js",
     "referral/resources_db/cleveland/services.csv",

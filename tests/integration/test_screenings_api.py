@@ -1,5 +1,7 @@
 """POST /api/v1/screenings: scored, stored all or nothing, read by the care team only."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -132,3 +134,11 @@ def test_staff_and_curators_never_see_screenings(app, client, manager, patient_i
             == 403
         )
         assert screen(client, headers, patient_id, HUNGRY_AND_BEHIND).status_code == 403
+
+
+def test_times_read_back_carry_their_utc_offset(client, manager, patient_id):
+    screening = screen(client, manager, patient_id, HUNGRY_AND_BEHIND).get_json()["id"]
+    stored = client.get(f"/api/v1/screenings/{screening}", headers=manager).get_json()
+    patient = client.get(f"/api/v1/patients/{patient_id}", headers=manager).get_json()
+    for stamp in (stored["created_at"], patient["consents"][0]["recorded_at"]):
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0), stamp
