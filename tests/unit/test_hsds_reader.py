@@ -411,14 +411,71 @@ def test_unusable_coordinates_are_dropped_with_a_warning(tmp_path, latitude, lon
     )
 
 
-def test_unreadable_hours_keep_their_text(tmp_path):
-    """Hours that cannot be read are unknown, with the text kept for people to read."""
-    text = "service_id,weekday,opens_at,closes_at,original_text\ns1,,,,By appointment only\n"
-    package = read(tmp_path, regular_schedules__csv=text)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Dismissal Bell - 6:00pm", "opening hours could not be read; kept as text"),
+        ("By appointment only", "hours are by appointment or vary; kept as text"),
+        ("Call for hours", "hours are by appointment or vary; kept as text"),
+        ("9:00 AM – 5:00 PM", "opening hours give times but no days; kept as text"),
+    ],
+)
+def test_hours_without_windows_keep_their_text_with_a_warning_of_their_kind(
+    tmp_path, text, message
+):
+    """Hours that give no window are unknown, the text kept, and the warning says why."""
+    rows = f"service_id,weekday,opens_at,closes_at,original_text\ns1,,,,{text}\n"
+    package = read(tmp_path, regular_schedules__csv=rows)
     hours = package.services["s1"].hours
-    assert (hours.windows, hours.text) == ([], "By appointment only")
-    message = "opening hours could not be read; kept as text (By appointment only)"
-    assert f"regular_schedules.csv:2: {message}" in messages(package, "warning")
+    assert (hours.windows, hours.text) == ([], text)
+    assert messages(package, "warning") == [f"regular_schedules.csv:2: {message} ({text})"]
+
+
+def test_hours_read_in_part_keep_the_windows_and_name_the_rest(tmp_path):
+    """When one clause of several cannot be read, the others give windows and it is named."""
+    rows = (
+        "service_id,weekday,opens_at,closes_at,original_text\n"
+        's1,,,,"Mon-Fri 9-5\\nEvery 3rd Sat 10-2"\n'
+    )
+    package = read(tmp_path, regular_schedules__csv=rows)
+    assert package.services["s1"].hours.windows == [
+        Window(day, time(9), time(17)) for day in range(5)
+    ]
+    assert messages(package, "warning") == [
+        "regular_schedules.csv:2: part of the opening hours could not be read; the rest was "
+        "read, the text kept (Every 3rd Sat 10-2)"
+    ]
+
+
+def test_hours_in_common_us_formats_give_windows_and_no_warning(tmp_path):
+    """ "M-F 9am-5pm", "Tu/Th 1-4" and the like are read, with nothing to warn about."""
+    rows = 'id,service_id,description\nh1,s1,"M-F 9am-5pm; Sat 10-2"\nh2,s1,Tu/Th 1-4\n'
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert package.problems == []
+    windows = package.services["s1"].hours.windows
+    assert Window(5, time(10), time(14)) in windows
+    assert Window(3, time(13), time(16)) in windows
+
+
+def test_30_schedule_with_times_but_no_days_keeps_them_as_text(tmp_path):
+    """A 3.0 row with opening times but no `byday` invents no days: its times become text."""
+    rows = "id,service_id,opens_at,closes_at\nh1,s1,09:00,17:00\n"
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    hours = package.services["s1"].hours
+    assert (hours.windows, hours.text) == ([], "09:00–17:00")
+    assert messages(package, "warning") == [
+        "schedules.csv:2: opening hours give times but no days; kept as text (09:00–17:00)"
+    ]
+
+
+def test_30_schedule_with_times_but_no_days_reads_its_description(tmp_path):
+    """A 3.0 row with times but no `byday` takes its days from its description."""
+    rows = 'id,service_id,opens_at,closes_at,description\nh1,s1,09:00,17:00,"Mon-Fri 9-5"\n'
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert package.problems == []
+    assert package.services["s1"].hours.windows == [
+        Window(day, time(9), time(17)) for day in range(5)
+    ]
 
 
 def test_rows_without_any_link_are_skipped(tmp_path):
@@ -650,6 +707,21 @@ def test_30_schedule_without_times_reads_its_description(tmp_path):
     text = 'id,service_id,description\nh1,s1,"9:00am-1:00pm, Sat"\n'
     package = read(tmp_path, BASE_30, schedules__csv=text)
     assert package.services["s1"].hours.windows == [Window(5, time(9), time(13))]
+
+
+def test_30_text_schedule_beside_timed_rows_that_cannot_be_read_is_named(tmp_path):
+    """A 3.0 row known only by text adds to the timed rows; when it cannot be read, it is named."""
+    rows = (
+        "id,service_id,freq,byday,opens_at,closes_at,description\n"
+        'h1,s1,WEEKLY,"MO,TU",09:00,17:00,\n'
+        "h2,s1,,,,,Every 3rd Saturday 10-2\n"
+    )
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert len(package.services["s1"].hours.windows) == 2
+    assert messages(package, "warning") == [
+        "schedules.csv:2: part of the opening hours could not be read; the rest was read, "
+        "the text kept (Every 3rd Saturday 10-2)"
+    ]
 
 
 # --- JSON -------------------------------------------------------------------------------------
