@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from referral.directory.hsds.areas import parse_area_text
+from referral.directory.hsds.areas import AreaReading, parse_area_text, read_area_text
 from referral.directory.hsds.cleaning import clean_text
 from referral.directory.hsds.languages import language_code, split_languages
 from referral.directory.hsds.reader import read_package
@@ -655,11 +655,12 @@ def test_language_notes_go_to_interpretation_services(tmp_path):
         ("United States", [("nationwide", "")]),
         ("33125, 33126", [("postal_code", "33125"), ("postal_code", "33126")]),
         ("Miami-Dade County, Florida", [("county", "FL:Miami-Dade County")]),
-        ("Naples, FL", []),
+        ("Miami-Dade", [("county", "FL:Miami-Dade County")]),
+        ("Key West, FL", [("postal_code", "33040")]),
     ],
 )
 def test_parse_area_text(text, areas):
-    """Free-text service areas become ZIP codes, counties, states or the whole nation."""
+    """Free-text service areas become ZIP codes, cities, counties, states or the whole nation."""
     assert [(a.kind, a.value) for a in parse_area_text(text, "FL")] == areas
 
 
@@ -671,17 +672,78 @@ def test_area_labels():
     assert parse_area_text("Florida")[0].name == "Florida"
 
 
+HIALEAH = ["33010", "33012", "33013", "33014", "33015", "33016", "33018"]
+MIAMI_BEACH = ["33109", "33139", "33140", "33141", "33154"]
+HOMESTEAD = ["33030", "33031", "33032", "33033", "33034", "33035"]
+CLEVELAND_HEIGHTS = ["44106", "44112", "44118", "44121"]
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "codes", "label"),
+    [
+        ("Hialeah", "FL", HIALEAH, "Hialeah, FL"),
+        ("HIALEAH", "FL", HIALEAH, "Hialeah, FL"),
+        ("Miami Beach, FL", "", MIAMI_BEACH, "Miami Beach, FL"),
+        ("Miami Beach FL", "", MIAMI_BEACH, "Miami Beach, FL"),
+        ("City of Homestead", "FL", HOMESTEAD, "Homestead, FL"),
+        ("Hialeah residents", "FL", HIALEAH, "Hialeah, FL"),
+        ("Cleveland Heights", "OH", CLEVELAND_HEIGHTS, "Cleveland Heights, OH"),
+        ("Cleveland Heights", "FL", CLEVELAND_HEIGHTS, "Cleveland Heights, OH"),
+        ("Florida City", "FL", ["33034"], "Florida City, FL"),
+    ],
+)
+def test_city_names_become_the_zip_codes_of_the_city(text, state, codes, label):
+    """A city or town (its postal name or one the Postal Service accepts) gives its ZIP codes,
+    in the state written after it, else the directory's state, else the one state that has it."""
+    reading = read_area_text(text, state)
+    assert [(a.kind, a.value) for a in reading.areas] == [("postal_code", code) for code in codes]
+    assert {a.name for a in reading.areas} == {label}
+    assert (reading.unknown, reading.ambiguous) == ([], [])
+
+
+def test_a_city_name_many_states_share_takes_the_directory_state():
+    """ "Springfield" is ambiguous on its own and settled by the directory's state."""
+    assert read_area_text("Springfield").ambiguous == ["Springfield"]
+    assert read_area_text("Springfield").areas == []
+    in_ohio = read_area_text("Springfield", "OH").areas
+    assert in_ohio and {a.name for a in in_ohio} == {"Springfield, OH"}
+    assert read_area_text("Springfield, IL", "OH").areas[0].name == "Springfield, IL"
+
+
+def test_names_that_are_no_place_are_listed_beside_the_areas_read():
+    """An unknown name is listed, and the rest of the text still gives its areas."""
+    reading = read_area_text("Hialeah, Narnia and Miami-Dade County", "FL")
+    assert [a.value for a in reading.areas] == ["FL:Miami-Dade County", *HIALEAH]
+    assert (reading.unknown, reading.ambiguous) == (["Narnia"], [])
+    assert read_area_text("Narnia", "FL") == AreaReading([], ["Narnia"], [])
+
+
 def test_1x_service_area_text_uses_the_package_state(tmp_path):
-    """1.x service_area text is read with the state most addresses are in."""
-    text = "id,service_id,service_area\nx1,s1,Monroe County\nx2,s2,Atlantis\n"
+    """1.x service_area text is read with the state most addresses are in; a city is its ZIPs."""
+    text = "id,service_id,service_area\nx1,s1,Monroe County\nx2,s2,Hialeah\nx3,s2,Narnia\n"
     package = read(tmp_path, service_area__csv=text)
     assert [(a.kind, a.value) for a in package.services["s1"].service_areas] == [
         ("county", "FL:Monroe County")
     ]
-    assert (
-        "service_area.csv:3: service_area: service area could not be read; skipped (Atlantis)"
-        in (messages(package, "warning"))
+    assert [a.value for a in package.services["s2"].service_areas] == HIALEAH
+    assert messages(package, "warning") == [
+        "service_area.csv:4: service_area: service area could not be read; skipped (Narnia)"
+    ]
+
+
+def test_service_area_warnings_tell_ambiguous_and_partly_read_names(tmp_path):
+    """A city several states share, and names left over beside readable ones, are warned about."""
+    rows = (
+        'id,service_id,name,extent,extent_type\nsa1,s1,Springfield,,\nsa2,s1,"Hialeah, Narnia",,\n'
     )
+    package = read(tmp_path, BASE_30, service_areas__csv=rows)
+    assert [a.value for a in package.services["s1"].service_areas] == HIALEAH
+    assert messages(package, "warning") == [
+        "service_areas.csv:2: name: service area names a city found in more than one state; "
+        "skipped (Springfield)",
+        "service_areas.csv:3: name: part of the service area could not be read; the rest was "
+        "kept (Narnia)",
+    ]
 
 
 # --- schedules --------------------------------------------------------------------------------

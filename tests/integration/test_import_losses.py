@@ -1,0 +1,58 @@
+"""What real directories write that used to be lost on import: city service areas, languages
+without an ISO 639-1 code, and hours in free text. Each is kept, searchable, or reported."""
+
+from __future__ import annotations
+
+import csv
+
+from tests.conftest import load_directory
+
+
+def write_package(folder, files: dict[str, list[list[str]]]):
+    """A tabular HSDS 1.x package in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in files.items():
+        with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+    return folder
+
+
+def miami_package(folder, **overrides: list[list[str]]):
+    """Two tutoring programs run from Miami: one serving Hialeah, one Cleveland Heights."""
+    files = {
+        "organizations.csv": [["id", "name"], ["o1", "Study Partners"]],
+        "services.csv": [
+            ["id", "organization_id", "name", "description"],
+            ["s1", "o1", "Hialeah Tutoring", "Homework help by phone."],
+            ["s2", "o1", "Heights Tutoring", "Homework help by phone."],
+            ["s3", "o1", "Downtown Tutoring", "Homework help at the office."],
+        ],
+        "locations.csv": [["id", "organization_id", "name"], ["l1", "o1", "Office"]],
+        "services_at_location.csv": [["id", "service_id", "location_id"], ["sl3", "s3", "l1"]],
+        "physical_addresses.csv": [
+            ["id", "location_id", "address_1", "city", "state_province", "postal_code"],
+            ["a1", "l1", "1 Flagler St", "Miami", "FL", "33130"],
+        ],
+        "service_area.csv": [
+            ["id", "service_id", "service_area"],
+            ["x1", "s1", "City of Hialeah"],
+            ["x2", "s2", "Cleveland Heights"],
+        ],
+    }
+    return write_package(folder, {**files, **overrides})
+
+
+def found(app, query: str) -> list[str]:
+    """The service ids a search answers with."""
+    body = app.test_client().get(f"/api/v1/search?{query}").get_json()
+    return sorted({result["service_id"] for result in body["results"]})
+
+
+def test_a_city_service_area_serves_the_patients_in_its_zip_codes(app, tmp_path):
+    """A service serving "City of Hialeah" is found from a Hialeah ZIP and not from Miami Beach;
+    "Cleveland Heights" in a Florida directory is the one in Ohio."""
+    report = load_directory(app, miami_package(tmp_path / "pkg"))
+    assert report.ok and report.warnings == []
+    assert "s1" in found(app, "q=tutoring&near=33012&radius=1")
+    assert "s1" not in found(app, "q=tutoring&near=33139&radius=1")
+    assert found(app, "q=tutoring&near=44118&radius=1") == ["s2"]
