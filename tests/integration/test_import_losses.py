@@ -56,3 +56,59 @@ def test_a_city_service_area_serves_the_patients_in_its_zip_codes(app, tmp_path)
     assert "s1" in found(app, "q=tutoring&near=33012&radius=1")
     assert "s1" not in found(app, "q=tutoring&near=33139&radius=1")
     assert found(app, "q=tutoring&near=44118&radius=1") == ["s2"]
+
+
+def language_package(folder):
+    """Five phone lines in Miami, each in one language of the Chinese or sign-language families."""
+    lines = [
+        ("s1", "Cantonese"),
+        ("s2", "Mandarin"),
+        ("s3", "Chinese"),
+        ("s4", "Sign Languages"),
+        ("s5", "American Sign Language"),
+    ]
+    return miami_package(
+        folder,
+        **{
+            "services.csv": [["id", "organization_id", "name", "description"]]
+            + [[sid, "o1", f"{name} Helpline", "Homework help by phone."] for sid, name in lines],
+            "services_at_location.csv": [["id", "service_id", "location_id"]]
+            + [[f"sl-{sid}", sid, "l1"] for sid, _ in lines],
+            "service_area.csv": [["id", "service_id", "service_area"]],
+            "languages.csv": [["id", "service_id", "language"]]
+            + [[sid, sid, name] for sid, name in lines]
+            + [["s1", "s1", "Elvish"]],
+        },
+    )
+
+
+def test_languages_keep_their_codes_and_a_macrolanguage_search_finds_its_members(app, tmp_path):
+    """Cantonese is stored as yue and Mandarin as cmn; `language=zh` finds both and Chinese,
+    `language=yue` only Cantonese, and a name that is no language is reported."""
+    from sqlalchemy import select
+
+    from referral.directory import models as m
+    from referral.extensions import db
+
+    report = load_directory(app, language_package(tmp_path / "pkg"))
+    with app.app_context():
+        stored = dict(db.session.execute(select(m.Language.service_id, m.Language.code)).all())
+    assert stored == {"s1": "yue", "s2": "cmn", "s3": "zh", "s4": "sgn", "s5": "ase"}
+    assert found(app, "q=helpline&language=zh") == ["s1", "s2", "s3"]
+    assert found(app, "q=helpline&language=yue") == ["s1"]
+    assert found(app, "q=helpline&language=cmn") == ["s2"]
+    assert found(app, "q=helpline&language=sgn") == ["s4", "s5"]
+    assert found(app, "q=helpline&language=zho") == ["s1", "s2", "s3"]
+    assert [str(w) for w in report.warnings] == [
+        "languages.csv:7: language: language could not be identified; "
+        "kept with the interpretation notes (Elvish)"
+    ]
+
+
+def test_search_results_and_pages_name_the_languages(app, tmp_path):
+    """Results carry the codes, and the service page names them as people say them."""
+    load_directory(app, language_package(tmp_path / "pkg"))
+    body = app.test_client().get("/api/v1/search?q=helpline&language=yue").get_json()
+    assert body["results"][0]["languages"] == ["yue"]
+    page = app.test_client().get("/services/s1")
+    assert page.status_code == 200 and "Cantonese" in page.get_data(as_text=True)

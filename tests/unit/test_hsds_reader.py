@@ -635,6 +635,33 @@ def test_language_notes_go_to_interpretation_services(tmp_path):
     )
 
 
+def test_a_language_no_code_is_found_for_is_kept_and_warned_about(tmp_path):
+    """A name that is no language we know stays in the service's notes, with a warning."""
+    text = "id,service_id,language\nx,s1,English\nx,s1,Elvish\nx,s1,Language line available\n"
+    package = read(tmp_path, languages__csv=text)
+    service = package.services["s1"]
+    assert service.languages == ["en"]
+    assert "Elvish" in service.interpretation_services
+    assert messages(package, "warning") == [
+        "languages.csv:3: language: language could not be identified; "
+        "kept with the interpretation notes (Elvish)"
+    ]
+
+
+def test_30_language_codes_are_read_in_any_iso_form(tmp_path):
+    """A 3.0 `code` of "spa" or "es-MX" is Spanish; a code ISO 639 lacks falls back on the name,
+    and with no name is warned about."""
+    text = (
+        "id,service_id,code,name\n"
+        "lg1,s1,spa,\nlg2,s1,yue,Cantonese\nlg3,s1,zz,Mandarin\nlg4,s1,qq,\n"
+    )
+    package = read(tmp_path, BASE_30, languages__csv=text)
+    assert package.services["s1"].languages == ["es", "yue", "cmn"]
+    assert messages(package, "warning") == [
+        "languages.csv:5: code: language could not be identified; skipped (qq)"
+    ]
+
+
 # --- service areas ----------------------------------------------------------------------------
 
 

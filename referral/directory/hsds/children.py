@@ -14,7 +14,7 @@ from referral.directory.hsds.areas import (
     parse_area_text,
     read_area_text,
 )
-from referral.directory.hsds.languages import split_languages
+from referral.directory.hsds.languages import canonical_code, split_languages, unidentified
 from referral.directory.hsds.rows import Row, Tables, rows_of, unique_rows
 from referral.directory.hsds.schedules import hours_from_regular, hours_from_schedules
 from referral.directory.records import (
@@ -51,6 +51,8 @@ HOURS_OWNERS = ("service_id", "service_at_location_id", "location_id")
 NOT_LINKED = "row is not linked to any record; skipped"
 PHONE_ONLY = "row belongs to a phone, which keeps no such rows; skipped"
 GEOMETRY = ("geojson", "topojson", "kml", "wkt")
+LANGUAGE_AS_NOTE = "language could not be identified; kept with the interpretation notes"
+LANGUAGE_SKIPPED = "language could not be identified; skipped"
 AREA_UNREAD = "service area could not be read; skipped"
 AREA_AMBIGUOUS = "service area names a city found in more than one state; skipped"
 AREA_IN_PART = "part of the service area could not be read; the rest was kept"
@@ -223,13 +225,29 @@ def _address(row: Row, record: Location) -> list[Problem]:
 
 
 def _language(row: Row, record: Service | Location) -> list[Problem]:
-    """Add the languages a row names; notes such as "Language line available" go to the service."""
-    code = row.text("code").lower()
-    codes, notes = ([code], []) if code else split_languages(row.text("name"))
+    """Add the languages a row names; notes such as "Language line available" go to the service,
+    and a name no language code is found for is kept there too, with a warning."""
+    codes, notes = _row_languages(row)
     record.languages.extend(c for c in codes if c not in record.languages)
     if isinstance(record, Service):
         record.interpretation_services = _append_lines(record.interpretation_services, notes)
-    return []
+    column = "name" if row.text("name") else "code"
+    noted = isinstance(record, Service) and column == "name"
+    message = LANGUAGE_AS_NOTE if noted else LANGUAGE_SKIPPED
+    return [row.problem(column, message, "warning", name) for name in _unknown(row, codes, notes)]
+
+
+def _unknown(row: Row, codes: list[str], notes: list[str]) -> list[str]:
+    """What a row names that is no language we know: a name, or a code ISO 639 does not have."""
+    if row.text("name") or codes:
+        return unidentified(notes)
+    return [row.text("code")] if row.text("code") else []
+
+
+def _row_languages(row: Row) -> tuple[list[str], list[str]]:
+    """The codes and notes of a row: its ISO `code` when it is one, else what its name says."""
+    code = canonical_code(row.text("code")) if row.text("code") else None
+    return ([code], []) if code else split_languages(row.text("name"))
 
 
 def _eligibility(row: Row, record: Service) -> list[Problem]:
