@@ -112,3 +112,50 @@ def test_search_results_and_pages_name_the_languages(app, tmp_path):
     assert body["results"][0]["languages"] == ["yue"]
     page = app.test_client().get("/services/s1")
     assert page.status_code == 200 and "Cantonese" in page.get_data(as_text=True)
+
+
+def losses_package(folder):
+    """One service whose hours, service areas and languages each lose something on import."""
+    return miami_package(
+        folder,
+        **{
+            "regular_schedules.csv": [
+                ["service_id", "weekday", "opens_at", "closes_at", "original_text"],
+                ["s1", "", "", "", "By appointment only"],
+                ["s2", "", "", "", "9:00 AM – 5:00 PM"],
+                ["s3", "", "", "", "Mon-Fri 9-5\\nEvery 3rd Sat 10-2"],
+            ],
+            "service_area.csv": [
+                ["id", "service_id", "service_area"],
+                ["x1", "s1", "Springfield"],
+                ["x2", "s2", "Hialeah, Narnia"],
+                ["x3", "s3", "Atlantis Under The Sea Kingdom"],
+            ],
+            "languages.csv": [["id", "service_id", "language"], ["s1", "s1", "Elvish"]],
+        },
+    )
+
+
+def test_the_import_summary_counts_each_kind_of_loss_on_a_line_of_its_own(runner, tmp_path):
+    """Hours by appointment, hours without days, hours read in part, ambiguous and unknown
+    service areas and unknown languages are each a kind of their own in the summary."""
+    result = runner.invoke(args=["import", str(losses_package(tmp_path / "pkg")), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    for line in (
+        "1 × regular_schedules.csv: hours are by appointment or vary; kept as text",
+        "1 × regular_schedules.csv: opening hours give times but no days; kept as text",
+        "1 × regular_schedules.csv: part of the opening hours could not be read; "
+        "the rest was read, the text kept",
+        "1 × service_area.csv: service_area: service area names a city found in more than "
+        "one state; skipped",
+        "1 × service_area.csv: service_area: part of the service area could not be read; "
+        "the rest was kept",
+        "1 × service_area.csv: service_area: service area could not be read; skipped",
+        "1 × languages.csv: language: language could not be identified; "
+        "kept with the interpretation notes",
+    ):
+        assert line in result.output, result.output
+    assert "e.g. regular_schedules.csv:4: part of the opening hours could not be read; " in (
+        result.output
+    )
+    assert "(Every 3rd Sat 10-2)" in result.output
