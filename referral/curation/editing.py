@@ -24,7 +24,7 @@ from referral.directory.hsds.areas import (
     is_area_kind,
     state_names,
 )
-from referral.directory.hsds.languages import language_code
+from referral.directory.hsds.languages import canonical_code, language_code
 from referral.directory.hsds.schedules import BYDAY
 from referral.directory.needs import NEED_KEYS
 from referral.directory.records import (
@@ -649,19 +649,13 @@ def _language(raw: object) -> str:
     before a three-letter code, which is read last ("spa" → "es").
     """
     value = _line(raw)
-    code = _iso_code(value.lower(), "alpha_2") if len(value) == 2 else None
-    code = code or language_code(value) or _iso_code(value.lower(), "alpha_3")
+    code = canonical_code(value) if len(value) == 2 else None
+    code = code or language_code(value) or (canonical_code(value) if len(value) == 3 else None)
     if code is None:
         raise ValueError(
             f"“{value}” is not a language we know. Use its English name (Spanish) or code (es)."
         )
     return code
-
-
-def _iso_code(code: str, kind: str) -> str | None:
-    """The ISO 639-1 code (else 639-3) of the language whose `kind` code is `code`, or None."""
-    found = pycountry.languages.get(**{kind: code})
-    return (getattr(found, "alpha_2", None) or found.alpha_3) if found else None
 
 
 def _service_areas(raw: object, path: str, check: _Check) -> list[ServiceArea]:

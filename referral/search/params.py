@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from referral.directory.hsds.languages import canonical_code
 from referral.directory.needs import NEED_KEYS
 from referral.search.engine import SearchRequest
 from referral.search.geo import Geocoder, PlaceError, parse_near
@@ -93,11 +94,11 @@ def parse_number(raw, name: str, low: float, high: float, whole: bool = False) -
 
 
 def parse_language(raw: str) -> str:
-    """An ISO 639 language code (two or three letters), lower-cased."""
+    """An ISO 639 language code (two or three letters), lower-cased; "spa" is read as "es"."""
     code = raw.strip().lower()
     if code and not (code.isalpha() and 2 <= len(code) <= 3):
         raise ParamError("language", "language must be an ISO 639-1 code such as en or es.")
-    return code
+    return (canonical_code(code) or code) if code else ""
 
 
 def parse_flag(args: Mapping[str, str], name: str) -> bool:

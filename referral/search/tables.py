@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 import orjson
 
+from referral.directory.hsds.languages import language_groups
 from referral.search.documents import windows_from_payload
 from referral.search.hours import Window, open_flags, window_span
 
@@ -224,8 +225,14 @@ def filter_keys(data: dict) -> list[str]:
     keys = [f"cell:{c}" for c in data.get("cells") or ()]
     keys += list(data.get("areas") or ())
     keys += [f"need:{n}" for n in data.get("needs") or ()]
-    keys += [f"lang:{code}" for code in data.get("languages") or ()]
+    keys += [f"lang:{code}" for code in searched_languages(data.get("languages") or ())]
     return keys
+
+
+def searched_languages(codes) -> list[str]:
+    """The languages a document is found by: its own, and the macrolanguage or group of each
+    ("yue" is found by "zh" too, "ase" by "sgn")."""
+    return list(dict.fromkeys(key for code in codes for key in (code, *language_groups(code))))
 
 
 def release_memory() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from referral.directory.hsds.areas import parse_area_text
+from referral.directory.hsds.areas import AreaReading, parse_area_text, read_area_text
 from referral.directory.hsds.cleaning import clean_text
 from referral.directory.hsds.languages import language_code, split_languages
 from referral.directory.hsds.reader import read_package
@@ -411,14 +411,71 @@ def test_unusable_coordinates_are_dropped_with_a_warning(tmp_path, latitude, lon
     )
 
 
-def test_unreadable_hours_keep_their_text(tmp_path):
-    """Hours that cannot be read are unknown, with the text kept for people to read."""
-    text = "service_id,weekday,opens_at,closes_at,original_text\ns1,,,,By appointment only\n"
-    package = read(tmp_path, regular_schedules__csv=text)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Dismissal Bell - 6:00pm", "opening hours could not be read; kept as text"),
+        ("By appointment only", "hours are by appointment or vary; kept as text"),
+        ("Call for hours", "hours are by appointment or vary; kept as text"),
+        ("9:00 AM – 5:00 PM", "opening hours give times but no days; kept as text"),
+    ],
+)
+def test_hours_without_windows_keep_their_text_with_a_warning_of_their_kind(
+    tmp_path, text, message
+):
+    """Hours that give no window are unknown, the text kept, and the warning says why."""
+    rows = f"service_id,weekday,opens_at,closes_at,original_text\ns1,,,,{text}\n"
+    package = read(tmp_path, regular_schedules__csv=rows)
     hours = package.services["s1"].hours
-    assert (hours.windows, hours.text) == ([], "By appointment only")
-    message = "opening hours could not be read; kept as text (By appointment only)"
-    assert f"regular_schedules.csv:2: {message}" in messages(package, "warning")
+    assert (hours.windows, hours.text) == ([], text)
+    assert messages(package, "warning") == [f"regular_schedules.csv:2: {message} ({text})"]
+
+
+def test_hours_read_in_part_keep_the_windows_and_name_the_rest(tmp_path):
+    """When one clause of several cannot be read, the others give windows and it is named."""
+    rows = (
+        "service_id,weekday,opens_at,closes_at,original_text\n"
+        's1,,,,"Mon-Fri 9-5\\nEvery 3rd Sat 10-2"\n'
+    )
+    package = read(tmp_path, regular_schedules__csv=rows)
+    assert package.services["s1"].hours.windows == [
+        Window(day, time(9), time(17)) for day in range(5)
+    ]
+    assert messages(package, "warning") == [
+        "regular_schedules.csv:2: part of the opening hours could not be read; the rest was "
+        "read, the text kept (Every 3rd Sat 10-2)"
+    ]
+
+
+def test_hours_in_common_us_formats_give_windows_and_no_warning(tmp_path):
+    """ "M-F 9am-5pm", "Tu/Th 1-4" and the like are read, with nothing to warn about."""
+    rows = 'id,service_id,description\nh1,s1,"M-F 9am-5pm; Sat 10-2"\nh2,s1,Tu/Th 1-4\n'
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert package.problems == []
+    windows = package.services["s1"].hours.windows
+    assert Window(5, time(10), time(14)) in windows
+    assert Window(3, time(13), time(16)) in windows
+
+
+def test_30_schedule_with_times_but_no_days_keeps_them_as_text(tmp_path):
+    """A 3.0 row with opening times but no `byday` invents no days: its times become text."""
+    rows = "id,service_id,opens_at,closes_at\nh1,s1,09:00,17:00\n"
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    hours = package.services["s1"].hours
+    assert (hours.windows, hours.text) == ([], "09:00–17:00")
+    assert messages(package, "warning") == [
+        "schedules.csv:2: opening hours give times but no days; kept as text (09:00–17:00)"
+    ]
+
+
+def test_30_schedule_with_times_but_no_days_reads_its_description(tmp_path):
+    """A 3.0 row with times but no `byday` takes its days from its description."""
+    rows = 'id,service_id,opens_at,closes_at,description\nh1,s1,09:00,17:00,"Mon-Fri 9-5"\n'
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert package.problems == []
+    assert package.services["s1"].hours.windows == [
+        Window(day, time(9), time(17)) for day in range(5)
+    ]
 
 
 def test_rows_without_any_link_are_skipped(tmp_path):
@@ -578,6 +635,33 @@ def test_language_notes_go_to_interpretation_services(tmp_path):
     )
 
 
+def test_a_language_no_code_is_found_for_is_kept_and_warned_about(tmp_path):
+    """A name that is no language we know stays in the service's notes, with a warning."""
+    text = "id,service_id,language\nx,s1,English\nx,s1,Elvish\nx,s1,Language line available\n"
+    package = read(tmp_path, languages__csv=text)
+    service = package.services["s1"]
+    assert service.languages == ["en"]
+    assert "Elvish" in service.interpretation_services
+    assert messages(package, "warning") == [
+        "languages.csv:3: language: language could not be identified; "
+        "kept with the interpretation notes (Elvish)"
+    ]
+
+
+def test_30_language_codes_are_read_in_any_iso_form(tmp_path):
+    """A 3.0 `code` of "spa" or "es-MX" is Spanish; a code ISO 639 lacks falls back on the name,
+    and with no name is warned about."""
+    text = (
+        "id,service_id,code,name\n"
+        "lg1,s1,spa,\nlg2,s1,yue,Cantonese\nlg3,s1,zz,Mandarin\nlg4,s1,qq,\n"
+    )
+    package = read(tmp_path, BASE_30, languages__csv=text)
+    assert package.services["s1"].languages == ["es", "yue", "cmn"]
+    assert messages(package, "warning") == [
+        "languages.csv:5: code: language could not be identified; skipped (qq)"
+    ]
+
+
 # --- service areas ----------------------------------------------------------------------------
 
 
@@ -598,11 +682,12 @@ def test_language_notes_go_to_interpretation_services(tmp_path):
         ("United States", [("nationwide", "")]),
         ("33125, 33126", [("postal_code", "33125"), ("postal_code", "33126")]),
         ("Miami-Dade County, Florida", [("county", "FL:Miami-Dade County")]),
-        ("Naples, FL", []),
+        ("Miami-Dade", [("county", "FL:Miami-Dade County")]),
+        ("Key West, FL", [("postal_code", "33040")]),
     ],
 )
 def test_parse_area_text(text, areas):
-    """Free-text service areas become ZIP codes, counties, states or the whole nation."""
+    """Free-text service areas become ZIP codes, cities, counties, states or the whole nation."""
     assert [(a.kind, a.value) for a in parse_area_text(text, "FL")] == areas
 
 
@@ -614,17 +699,78 @@ def test_area_labels():
     assert parse_area_text("Florida")[0].name == "Florida"
 
 
+HIALEAH = ["33010", "33012", "33013", "33014", "33015", "33016", "33018"]
+MIAMI_BEACH = ["33109", "33139", "33140", "33141", "33154"]
+HOMESTEAD = ["33030", "33031", "33032", "33033", "33034", "33035"]
+CLEVELAND_HEIGHTS = ["44106", "44112", "44118", "44121"]
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "codes", "label"),
+    [
+        ("Hialeah", "FL", HIALEAH, "Hialeah, FL"),
+        ("HIALEAH", "FL", HIALEAH, "Hialeah, FL"),
+        ("Miami Beach, FL", "", MIAMI_BEACH, "Miami Beach, FL"),
+        ("Miami Beach FL", "", MIAMI_BEACH, "Miami Beach, FL"),
+        ("City of Homestead", "FL", HOMESTEAD, "Homestead, FL"),
+        ("Hialeah residents", "FL", HIALEAH, "Hialeah, FL"),
+        ("Cleveland Heights", "OH", CLEVELAND_HEIGHTS, "Cleveland Heights, OH"),
+        ("Cleveland Heights", "FL", CLEVELAND_HEIGHTS, "Cleveland Heights, OH"),
+        ("Florida City", "FL", ["33034"], "Florida City, FL"),
+    ],
+)
+def test_city_names_become_the_zip_codes_of_the_city(text, state, codes, label):
+    """A city or town (its postal name or one the Postal Service accepts) gives its ZIP codes,
+    in the state written after it, else the directory's state, else the one state that has it."""
+    reading = read_area_text(text, state)
+    assert [(a.kind, a.value) for a in reading.areas] == [("postal_code", code) for code in codes]
+    assert {a.name for a in reading.areas} == {label}
+    assert (reading.unknown, reading.ambiguous) == ([], [])
+
+
+def test_a_city_name_many_states_share_takes_the_directory_state():
+    """ "Springfield" is ambiguous on its own and settled by the directory's state."""
+    assert read_area_text("Springfield").ambiguous == ["Springfield"]
+    assert read_area_text("Springfield").areas == []
+    in_ohio = read_area_text("Springfield", "OH").areas
+    assert in_ohio and {a.name for a in in_ohio} == {"Springfield, OH"}
+    assert read_area_text("Springfield, IL", "OH").areas[0].name == "Springfield, IL"
+
+
+def test_names_that_are_no_place_are_listed_beside_the_areas_read():
+    """An unknown name is listed, and the rest of the text still gives its areas."""
+    reading = read_area_text("Hialeah, Narnia and Miami-Dade County", "FL")
+    assert [a.value for a in reading.areas] == ["FL:Miami-Dade County", *HIALEAH]
+    assert (reading.unknown, reading.ambiguous) == (["Narnia"], [])
+    assert read_area_text("Narnia", "FL") == AreaReading([], ["Narnia"], [])
+
+
 def test_1x_service_area_text_uses_the_package_state(tmp_path):
-    """1.x service_area text is read with the state most addresses are in."""
-    text = "id,service_id,service_area\nx1,s1,Monroe County\nx2,s2,Atlantis\n"
+    """1.x service_area text is read with the state most addresses are in; a city is its ZIPs."""
+    text = "id,service_id,service_area\nx1,s1,Monroe County\nx2,s2,Hialeah\nx3,s2,Narnia\n"
     package = read(tmp_path, service_area__csv=text)
     assert [(a.kind, a.value) for a in package.services["s1"].service_areas] == [
         ("county", "FL:Monroe County")
     ]
-    assert (
-        "service_area.csv:3: service_area: service area could not be read; skipped (Atlantis)"
-        in (messages(package, "warning"))
+    assert [a.value for a in package.services["s2"].service_areas] == HIALEAH
+    assert messages(package, "warning") == [
+        "service_area.csv:4: service_area: service area could not be read; skipped (Narnia)"
+    ]
+
+
+def test_service_area_warnings_tell_ambiguous_and_partly_read_names(tmp_path):
+    """A city several states share, and names left over beside readable ones, are warned about."""
+    rows = (
+        'id,service_id,name,extent,extent_type\nsa1,s1,Springfield,,\nsa2,s1,"Hialeah, Narnia",,\n'
     )
+    package = read(tmp_path, BASE_30, service_areas__csv=rows)
+    assert [a.value for a in package.services["s1"].service_areas] == HIALEAH
+    assert messages(package, "warning") == [
+        "service_areas.csv:2: name: service area names a city found in more than one state; "
+        "skipped (Springfield)",
+        "service_areas.csv:3: name: part of the service area could not be read; the rest was "
+        "kept (Narnia)",
+    ]
 
 
 # --- schedules --------------------------------------------------------------------------------
@@ -650,6 +796,21 @@ def test_30_schedule_without_times_reads_its_description(tmp_path):
     text = 'id,service_id,description\nh1,s1,"9:00am-1:00pm, Sat"\n'
     package = read(tmp_path, BASE_30, schedules__csv=text)
     assert package.services["s1"].hours.windows == [Window(5, time(9), time(13))]
+
+
+def test_30_text_schedule_beside_timed_rows_that_cannot_be_read_is_named(tmp_path):
+    """A 3.0 row known only by text adds to the timed rows; when it cannot be read, it is named."""
+    rows = (
+        "id,service_id,freq,byday,opens_at,closes_at,description\n"
+        'h1,s1,WEEKLY,"MO,TU",09:00,17:00,\n'
+        "h2,s1,,,,,Every 3rd Saturday 10-2\n"
+    )
+    package = read(tmp_path, BASE_30, schedules__csv=rows)
+    assert len(package.services["s1"].hours.windows) == 2
+    assert messages(package, "warning") == [
+        "schedules.csv:2: part of the opening hours could not be read; the rest was read, "
+        "the text kept (Every 3rd Saturday 10-2)"
+    ]
 
 
 # --- JSON -------------------------------------------------------------------------------------

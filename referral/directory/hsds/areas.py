@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
 import pycountry
 import zipcodes
 
+from referral.directory.hsds.cities import city_codes, city_states
 from referral.directory.records import AREA_KINDS, ServiceArea
 
 _NATIONWIDE = re.compile(
@@ -21,24 +23,123 @@ _LIST_SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bplus\b)\s*", re.IGNORE
 _STATEWIDE = re.compile(r"\bstate\s*-?\s*wide\b|\bthroughout the state\b", re.IGNORECASE)
 _STATE_CODE = re.compile(r",\s*([A-Z]{2})\b")
 _COUNTY_SUFFIXES = (" County", " Parish", " Borough", " Census Area", " Municipality")
+_PLACE_SPLIT = re.compile(r"\s*(?:[\n();:]|,|/|&|\band\b|\bor\b|\bplus\b)\s*", re.IGNORECASE)
+_NOT_PLACES = {"etc", "and more", "more", "others"}
+MAX_PLACE_WORDS = 5
+
+
+@dataclass
+class AreaReading:
+    """The areas a free-text service area names, and the place names that could not be placed:
+    `unknown` ones found nowhere, `ambiguous` ones (city names) found in several states."""
+
+    areas: list[ServiceArea]
+    unknown: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
 
 
 def parse_area_text(text: str, default_state: str = "") -> list[ServiceArea]:
-    """The areas named in free text: ZIP codes, counties, states, or the whole nation.
+    """The areas named in free text: ZIP codes, cities and towns, counties, states, or the nation.
 
-    County names are checked against the ZIP code database; `default_state` ("FL") settles names
-    that several states share and gives "statewide" its state.
+    County and city names are checked against the ZIP code database; `default_state` ("FL")
+    settles names that several states share and gives "statewide" its state. A city becomes the
+    ZIP codes of that city, so that it covers the patients who live there.
     """
+    return read_area_text(text, default_state).areas
+
+
+def read_area_text(text: str, default_state: str = "") -> AreaReading:
+    """The areas named in free text (see `parse_area_text`), with the names that named none."""
     if not text or not text.strip():
-        return []
+        return AreaReading([])
     if _NATIONWIDE.search(text):
-        return [nationwide()]
+        return AreaReading([nationwide()])
     states, hints = _states_in(text, default_state)
     county_state = default_state.upper() or next(iter(states + hints), "")
     areas = _postal_areas(text) + _county_areas(text, county_state)
+    places = _place_areas(text, areas, default_state.upper() or next(iter(hints), ""))
+    areas += places.areas
     covered = {area.value.split(":")[0] for area in areas if area.kind == "county"}
+    covered |= {area.name.rsplit(", ", 1)[-1] for area in places.areas}
     areas += [state_area(code) for code in states if code not in covered]
-    return _unique(areas)
+    return AreaReading(_unique(areas), places.unknown, places.ambiguous)
+
+
+def _place_areas(text: str, found: list[ServiceArea], default_state: str) -> AreaReading:
+    """Cities, towns and bare county names in the list items of `text` not already read.
+
+    A place takes the state written after it ("Naples, FL"), else `default_state`.
+    """
+    places = AreaReading([])
+    pieces = [piece.strip(" .*-") for piece in _PLACE_SPLIT.split(text)]
+    taken = _county_names(found)
+    for index, piece in enumerate(pieces):
+        if _could_be_place(piece, taken):
+            following = pieces[index + 1] if index + 1 < len(pieces) else ""
+            _read_place(places, piece, _state_code(following), default_state)
+    return places
+
+
+def _read_place(places: AreaReading, piece: str, state: str, default_state: str) -> None:
+    """Add the ZIP codes of the city `piece` names, or its county, or say it names neither."""
+    name, own_state = _trailing_state(piece)
+    state = own_state or state
+    label, codes = city_codes(name, state, default_state)
+    county = _bare_county_area(name, state or default_state)
+    if codes:
+        places.areas += [ServiceArea("postal_code", code, label) for code in codes]
+    elif county:
+        places.areas.append(county)
+    elif not state and len(city_states(name)) > 1:
+        places.ambiguous.append(piece)
+    else:
+        places.unknown.append(piece)
+
+
+def _could_be_place(piece: str, taken: set[str]) -> bool:
+    """Whether a list item may name a city: a few words, no digits, not a county or state."""
+    lower = piece.lower()
+    return not (
+        not re.search(r"[a-z]", lower)
+        or re.search(r"\d", piece)
+        or _COUNTIES.search(piece)
+        or _STATEWIDE.search(piece)
+        or _state_code(piece)
+        or lower in taken
+        or lower in _NOT_PLACES
+        or len(piece.split()) > MAX_PLACE_WORDS
+    )
+
+
+def _state_code(text: str) -> str:
+    """The code of the state `text` is ("FL", "Florida", "Fla."), or blank."""
+    stripped = text.strip().rstrip(".")
+    if stripped.upper() in state_names() and (len(stripped) == 2):
+        return stripped.upper()
+    codes = {name.lower(): code for code, name in state_names().items()}
+    return codes.get(stripped.lower(), "")
+
+
+def _trailing_state(piece: str) -> tuple[str, str]:
+    """A place name and the state written at its end ("Miami Beach FL"), if any."""
+    words = piece.split()
+    for size in (1, 2):
+        if len(words) > size and (code := _state_code(" ".join(words[-size:]))):
+            return " ".join(words[:-size]), code
+    return piece, ""
+
+
+def _county_names(areas: list[ServiceArea]) -> set[str]:
+    """The county names, with and without "County", of the county areas found, lower case."""
+    counties = [area.value.split(":", 1)[-1] for area in areas if area.kind == "county"]
+    return {name.lower() for county in counties for name in (county, _bare_county(county))}
+
+
+def _bare_county_area(name: str, state: str) -> ServiceArea | None:
+    """The county a name without "County" names ("Miami-Dade"), in `state` or its only state."""
+    states = county_index().get(name.lower(), {})
+    chosen = state if state in states else (next(iter(states)) if len(states) == 1 else "")
+    return county_area(chosen, states[chosen]) if chosen else None
 
 
 def areas_from_extent(

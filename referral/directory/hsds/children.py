@@ -7,8 +7,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from referral.directory.hsds import values
-from referral.directory.hsds.areas import areas_from_extent, is_area_kind, parse_area_text
-from referral.directory.hsds.languages import split_languages
+from referral.directory.hsds.areas import (
+    AreaReading,
+    areas_from_extent,
+    is_area_kind,
+    parse_area_text,
+    read_area_text,
+)
+from referral.directory.hsds.languages import canonical_code, split_languages, unidentified
 from referral.directory.hsds.rows import Row, Tables, rows_of, unique_rows
 from referral.directory.hsds.schedules import hours_from_regular, hours_from_schedules
 from referral.directory.records import (
@@ -45,6 +51,11 @@ HOURS_OWNERS = ("service_id", "service_at_location_id", "location_id")
 NOT_LINKED = "row is not linked to any record; skipped"
 PHONE_ONLY = "row belongs to a phone, which keeps no such rows; skipped"
 GEOMETRY = ("geojson", "topojson", "kml", "wkt")
+LANGUAGE_AS_NOTE = "language could not be identified; kept with the interpretation notes"
+LANGUAGE_SKIPPED = "language could not be identified; skipped"
+AREA_UNREAD = "service area could not be read; skipped"
+AREA_AMBIGUOUS = "service area names a city found in more than one state; skipped"
+AREA_IN_PART = "part of the service area could not be read; the rest was kept"
 # HSDS 1.x tables whose ids no other row links to and the directory does not keep: Miami's
 # languages.csv, for one, repeats the service id on each of a service's languages. In a 3.0
 # package every id must be unique.
@@ -214,13 +225,29 @@ def _address(row: Row, record: Location) -> list[Problem]:
 
 
 def _language(row: Row, record: Service | Location) -> list[Problem]:
-    """Add the languages a row names; notes such as "Language line available" go to the service."""
-    code = row.text("code").lower()
-    codes, notes = ([code], []) if code else split_languages(row.text("name"))
+    """Add the languages a row names; notes such as "Language line available" go to the service,
+    and a name no language code is found for is kept there too, with a warning."""
+    codes, notes = _row_languages(row)
     record.languages.extend(c for c in codes if c not in record.languages)
     if isinstance(record, Service):
         record.interpretation_services = _append_lines(record.interpretation_services, notes)
-    return []
+    column = "name" if row.text("name") else "code"
+    noted = isinstance(record, Service) and column == "name"
+    message = LANGUAGE_AS_NOTE if noted else LANGUAGE_SKIPPED
+    return [row.problem(column, message, "warning", name) for name in _unknown(row, codes, notes)]
+
+
+def _unknown(row: Row, codes: list[str], notes: list[str]) -> list[str]:
+    """What a row names that is no language we know: a name, or a code ISO 639 does not have."""
+    if row.text("name") or codes:
+        return unidentified(notes)
+    return [row.text("code")] if row.text("code") else []
+
+
+def _row_languages(row: Row) -> tuple[list[str], list[str]]:
+    """The codes and notes of a row: its ISO `code` when it is one, else what its name says."""
+    code = canonical_code(row.text("code")) if row.text("code") else None
+    return ([code], []) if code else split_languages(row.text("name"))
 
 
 def _eligibility(row: Row, record: Service) -> list[Problem]:
@@ -320,26 +347,43 @@ def default_state(package: Package) -> str:
 
 
 def _area(row: Row, record: Service, state: str) -> list[Problem]:
-    """Add the areas one row describes; a warning when none can be read."""
-    kind, name, description = (
-        row.text("extent_type").lower(),
-        row.text("name"),
-        row.text("description"),
-    )
+    """Add the areas one row describes; a warning for what cannot be read."""
+    kind, description = row.text("extent_type").lower(), row.text("description")
     if is_area_kind(kind):
-        areas = areas_from_extent(kind, row.text("extent"), name, description)
+        reading = AreaReading(
+            areas_from_extent(kind, row.text("extent"), row.text("name"), description)
+        )
     else:
-        texts = [name, description] + ([row.text("extent")] if kind not in GEOMETRY else [])
-        areas = next((found for text in texts if (found := parse_area_text(text, state))), [])
-        for area in areas:
+        reading = _area_text(row, kind, state)
+        for area in reading.areas:
             area.description = description
-    if not areas:
-        detail = name or description or row.text("extent")[:80]
-        return [row.problem("name", "service area could not be read; skipped", "warning", detail)]
-    if len(areas) == 1:
-        areas[0].id = row.id() or None
-    record.service_areas.extend(areas)
-    return []
+    if len(reading.areas) == 1:
+        reading.areas[0].id = row.id() or None
+    record.service_areas.extend(reading.areas)
+    return _area_problems(row, reading)
+
+
+def _area_text(row: Row, kind: str, state: str) -> AreaReading:
+    """The areas of a row read from its name, naming what it could not place; else those of its
+    description or text extent, whose other words are not place names to report."""
+    named = read_area_text(row.text("name"), state)
+    if named.areas:
+        return named
+    texts = [row.text("description")] + ([row.text("extent")] if kind not in GEOMETRY else [])
+    found = next((areas for text in texts if (areas := parse_area_text(text, state))), [])
+    return AreaReading(found) if found else named
+
+
+def _area_problems(row: Row, reading: AreaReading) -> list[Problem]:
+    """A warning naming what a service area row says that could not be placed."""
+    names = "; ".join(reading.unknown + reading.ambiguous)
+    if reading.areas:
+        return [row.problem("name", AREA_IN_PART, "warning", names)] if names else []
+    whole = row.text("name") or row.text("description") or row.text("extent")[:80]
+    only_ambiguous = reading.ambiguous and not reading.unknown
+    return [
+        row.problem("name", AREA_AMBIGUOUS if only_ambiguous else AREA_UNREAD, "warning", whole)
+    ]
 
 
 def _read_taxonomy_links(tables: Tables, package: Package) -> None:

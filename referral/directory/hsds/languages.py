@@ -1,15 +1,23 @@
-"""Language names as directories write them ("Creole", "Spanish (limited)", "ASL") to ISO codes."""
+"""Language names as directories write them ("Creole", "Spanish (limited)", "ASL") to ISO codes.
+
+A language keeps its own code: Cantonese is `yue` and Mandarin `cmn` (ISO 639-3), Chinese `zh`,
+American Sign Language `ase`, sign language in general `sgn`. Codes are ISO 639-1 where that has
+one, else ISO 639-3 (or an ISO 639-2/5 group code). Searching for a macrolanguage finds its
+members (`zh` finds `yue` and `cmn`), from the ISO 639-3 tables the python-iso639 package keeps.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 
+import iso639
 import pycountry
 
 from referral.directory.hsds.cleaning import clean_text
 
-# Names people write that ISO 639 spells differently. "Creole" in a US directory is Haitian Creole.
+# Names people write that ISO 639 spells differently, or that name one language of a family.
+# "Creole" in a US directory is Haitian Creole.
 _ALIASES = {
     "creole": "ht",
     "haitian creole": "ht",
@@ -19,17 +27,40 @@ _ALIASES = {
     "kreyol ayisyen": "ht",
     "greek": "el",
     "farsi": "fa",
-    "mandarin": "zh",
+    "mandarin": "cmn",
+    "mandarin chinese": "cmn",
     "cantonese": "yue",
+    "toishanese": "yue",
+    "taishanese": "yue",
+    "fuzhounese": "cdo",
+    "hakka": "hak",
     "taiwanese": "nan",
     "punjabi": "pa",
+    "pashto": "ps",
     "swahili": "sw",
     "nepali": "ne",
     "malay": "ms",
     "filipino": "fil",
+    "ilocano": "ilo",
+    "tongan": "to",
+    "kirundi": "rn",
+    "fulani": "ff",
+    "ojibwe": "oj",
+    "laotian": "lo",
+    "cambodian": "km",
+    "karen": "kar",
+    "cape verdean creole": "kea",
+    "kriolu": "kea",
+    "jamaican patois": "jam",
+    "patois": "jam",
+    "quiche": "quc",
+    "gullah": "gul",
+    "kanjobal": "kjb",
+    "brazilian portuguese": "pt",
     "asl": "ase",
-    "sign language": "ase",
     "american sign language": "ase",
+    "sign language": "sgn",
+    "sign languages": "sgn",
     "español": "es",
     "espanol": "es",
     "castellano": "es",
@@ -40,6 +71,22 @@ _ALIASES = {
     "português": "pt",
     "portugues": "pt",
 }
+# How the directory shows codes whose ISO names read oddly ("Yue Chinese", "sign languages").
+_DISPLAY = {
+    "yue": "Cantonese",
+    "cmn": "Mandarin",
+    "sgn": "Sign language",
+    "ase": "American Sign Language",
+}
+# Words of a note about interpreting ("Language line available") rather than of a language name.
+_NOTE_WORDS = re.compile(
+    r"availab|avaialb|interpret|translat|\bline\b|request|servic|volunteer|staff|bi-?lingual|"
+    r"\bupon\b|\bvia\b|need|phone|\bother|\ball\b|\bany\b|\bmany\b|various|multiple|"
+    r"languages?\b|limited|\bsome\b|\bonly\b|\betc\b|please|provid|offer|assist|speak|spoken|"
+    r"material|written|website|online|\bis\b|\bare\b|\bmay\b",
+    re.IGNORECASE,
+)
+MAX_NAME_WORDS = 3
 _QUALIFIER = re.compile(r"\([^)]*\)?|\[[^]]*\]?")
 _PARTS = re.compile(r"\n|;|,")
 _LIST = re.compile(r"\s*(?:\band\b|&|\bor\b|/|\.\s)\s*", re.IGNORECASE)
@@ -55,10 +102,63 @@ def language_code(name: str) -> str | None:
 
 
 def language_name(code: str) -> str:
-    """The English name of a language code ("ht" → "Haitian"), or the code itself."""
-    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
-    found = found or pycountry.languages.get(alpha_3=code)
+    """The English name of a language code ("ht" → "Haitian", "yue" → "Cantonese"), or the code."""
+    if code in _DISPLAY:
+        return _DISPLAY[code]
+    found = _iso_entry(code)
     return _short(found.name) if found else code
+
+
+def canonical_code(code: str) -> str | None:
+    """An ISO 639 code as the directory stores it: "spa", "ES" and "es-MX" → "es"; None if
+    the code is not one ISO 639 knows."""
+    primary = re.split(r"[-_]", code.strip().lower())[0]
+    found = _iso_entry(primary) if primary.isalpha() else None
+    if found is None:
+        return None
+    return getattr(found, "alpha_2", None) or found.alpha_3
+
+
+@cache
+def language_groups(code: str) -> tuple[str, ...]:
+    """The broader codes whose search should find `code`: its macrolanguage ("yue" → "zh"),
+    and "sgn" for a sign language."""
+    groups = []
+    try:
+        found = (iso639.Language.from_part1 if len(code) == 2 else iso639.Language.from_part3)(code)
+    except iso639.LanguageNotFoundError:
+        return ()
+    if found.macrolanguage:
+        groups.append(canonical_code(found.macrolanguage) or found.macrolanguage)
+    if found.name.endswith(" Sign Language"):
+        groups.append("sgn")
+    return tuple(groups)
+
+
+def unidentified(notes: list[str]) -> list[str]:
+    """The notes of `split_languages` that look like a language name no code was found for
+    ("Klingon"), not like a note about interpreting ("Language line available")."""
+    return [
+        note
+        for note in notes
+        if len(note.split()) <= MAX_NAME_WORDS
+        and re.fullmatch(r"[^\W\d][\w'’ -]*[.]?", note)
+        and not _NOTE_WORDS.search(note)
+        and not _mentioned(note)
+    ]
+
+
+def _iso_entry(code: str):
+    """The pycountry record of a 2- or 3-letter ISO 639 code (639-2/B and 639-5 included)."""
+    if len(code) == 2:
+        return pycountry.languages.get(alpha_2=code)
+    if len(code) != 3:
+        return None
+    return (
+        pycountry.languages.get(alpha_3=code)
+        or pycountry.languages.get(bibliographic=code)
+        or pycountry.language_families.get(alpha_3=code)
+    )
 
 
 def split_languages(text: str) -> tuple[list[str], list[str]]:

@@ -12,10 +12,21 @@ from datetime import time
 
 from referral.directory.hsds.rows import Row
 from referral.directory.records import Hours, Problem
-from referral.search.hours import Window, parse_hours_text, parse_time, parse_weekdays, reconcile
+from referral.search.hours import (
+    HoursReading,
+    Window,
+    parse_hours_text,
+    parse_time,
+    parse_weekdays,
+    read_hours_text,
+    reconcile,
+)
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 UNREADABLE_HOURS = "opening hours could not be read; kept as text"
+APPOINTMENT_HOURS = "hours are by appointment or vary; kept as text"
+DAYLESS_HOURS = "opening hours give times but no days; kept as text"
+PARTLY_READ_HOURS = "part of the opening hours could not be read; the rest was read, the text kept"
 UNREADABLE_TIME = "time could not be read"
 UNREADABLE_DAY = "day of the week could not be read"
 
@@ -34,7 +45,7 @@ def hours_from_regular(rows: list[Row]) -> tuple[Hours, list[Problem]]:
         problems += row_problems
     text = _joined(row.text("original_text") for row in rows)
     hours = Hours(sorted(set(reconcile(windows, text))), text)
-    return hours, ([] if hours.known else problems + _unknown(rows, hours))
+    return hours, ([] if hours.known else problems) + text_problems(rows[0], hours, text)
 
 
 def _regular_windows(row: Row) -> tuple[list[Window], list[Problem]]:
@@ -56,21 +67,28 @@ def _weekday(text: str) -> list[int] | None:
 
 
 def hours_from_schedules(rows: list[Row]) -> tuple[Hours, list[Problem]]:
-    """HSDS 3.0 rows of one owner: weekly `byday` with times, or a description to read."""
+    """HSDS 3.0 rows of one owner: weekly `byday` with times, or a description to read.
+
+    A row with times but no days is read from its description; without one, its times are kept
+    as the owner's hours text.
+    """
     problems: list[Problem] = []
     windows: list[Window] = []
     for row in rows:
         found, row_problems = _schedule_windows(row)
         windows += found
         problems += row_problems
-    hours = Hours(sorted(set(windows)), _joined(row.text("description") for row in rows))
-    return hours, problems + _unknown(rows, hours)
+    hours = Hours(sorted(set(windows)), _joined(_schedule_text(row) for row in rows))
+    if not hours.known:
+        return hours, problems + text_problems(rows[0], hours, hours.text)
+    read = _joined(_schedule_text(row) for row in rows if _from_text(row))
+    return hours, problems + text_problems(rows[0], hours, read, extra=True)
 
 
 def _schedule_windows(row: Row) -> tuple[list[Window], list[Problem]]:
-    """The windows of one 3.0 row; a row without times gives those its description reads."""
-    if not row.text("opens_at") and not row.text("closes_at"):
-        return parse_hours_text(row.text("description")) or [], []
+    """The windows of one 3.0 row; a row without times or days gives those its text reads."""
+    if _from_text(row):
+        return parse_hours_text(_schedule_text(row)) or [], []
     if row.text("freq").upper() not in ("", "WEEKLY"):
         return [], []
     times, problems = _times(row)
@@ -80,6 +98,19 @@ def _schedule_windows(row: Row) -> tuple[list[Window], list[Problem]]:
     if times is None or not days:
         return [], problems
     return [Window(day, *times) for day in days], problems
+
+
+def _from_text(row: Row) -> bool:
+    """Whether a 3.0 row is read from its text: it has no times, or times on no named day."""
+    timed = row.text("opens_at") or row.text("closes_at")
+    return not timed or (not row.text("byday") and row.text("freq").upper() in ("", "WEEKLY"))
+
+
+def _schedule_text(row: Row) -> str:
+    """A 3.0 row's description; for a row with times but no days and no description, its times."""
+    if row.text("description") or not _from_text(row):
+        return row.text("description")
+    return "–".join(text for text in (row.text("opens_at"), row.text("closes_at")) if text)
 
 
 def _byday(text: str) -> list[int] | None:
@@ -107,11 +138,26 @@ def _times(row: Row) -> tuple[tuple[time, time] | None, list[Problem]]:
     return ((opens, closes) if opens and closes else None), problems
 
 
-def _unknown(rows: list[Row], hours: Hours) -> list[Problem]:
-    """A warning when an owner's hours were given but none could be read."""
-    if hours.known or not hours.text:
+def text_problems(row: Row, hours: Hours, text: str, extra: bool = False) -> list[Problem]:
+    """What was lost reading an owner's hours `text`: all of it (by appointment, no days, or
+    unreadable), or the clauses left over when the rest gave windows. With `extra` the text
+    adds to windows known otherwise, so any clause it leaves unread is lost; without, the text
+    repeats rows that already gave the windows, and is lost only in part."""
+    if not text:
         return []
-    return [rows[0].problem("", UNREADABLE_HOURS, "warning", hours.text[:120])]
+    reading = read_hours_text(text)
+    if not hours.known:
+        return [row.problem("", _loss(reading), "warning", text[:120])]
+    if reading.unread and (extra or reading.windows):
+        return [row.problem("", PARTLY_READ_HOURS, "warning", "; ".join(reading.unread)[:120])]
+    return []
+
+
+def _loss(reading: HoursReading) -> str:
+    """Why hours text gave no windows, as the warning says it."""
+    if reading.by_appointment:
+        return APPOINTMENT_HOURS
+    return DAYLESS_HOURS if reading.dayless else UNREADABLE_HOURS
 
 
 def _joined(texts) -> str:
