@@ -150,7 +150,7 @@ def new_password():
 
 def render_page(details: DetailsForm, password: PasswordForm, problems: dict, status: int):
     """The account page with both of its forms and any problems by field."""
-    if current_user.phone and not details.is_submitted():
+    if current_user.phone and details.phone.data == current_user.phone:
         details.phone.data = display_phone(current_user.phone)
     page = render_template(
         "auth/account.html", form=details, password_form=password, problems=problems

@@ -185,6 +185,12 @@ def test_you_change_your_password_with_the_current_one(app, client):
     assert "not your current password" in client.post("/account/password", data=wrong).get_data(
         as_text=True
     )
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "maria"))
+        user.phone = "+12165550100"
+        db.session.commit()
+    page = client.post("/account/password", data=wrong).get_data(as_text=True)
+    assert 'value="(216) 555-0100"' in page
     right = {**wrong, "current": PASSWORD}
     assert client.post("/account/password", data=right).status_code == 302
     assert attempt(app, "maria", new).status_code == 302
