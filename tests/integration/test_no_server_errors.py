@@ -187,3 +187,17 @@ def test_a_merge_of_an_unknown_kind_is_refused_and_merges_nothing(web, admin, se
     )
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "kind"
     assert web.get(f"/api/v1/services/{other}", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/curation/verify", {"service_ids": ["\x00"]}, "service_ids[0]"),
+        ("/api/v1/referrals", {"patient_id": 1, "note": "a\x00b"}, "note"),
+        ("/api/v1/screenings", {"answers": {"q\x01": "yes"}}, "answers.'q\\x01'"),
+    ],
+)
+def test_control_characters_in_json_bodies_answer_400_naming_where(web, admin, path, body, field):
+    response = web.post(path, json=body, headers=admin)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
