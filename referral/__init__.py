@@ -109,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.transfer import bp as transfer_bp
     from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
+    from referral.network.api import bp as network_api_bp
+    from referral.network.views import bp as network_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
     from referral.referrals.blueprint import bp as referrals_bp
@@ -130,10 +132,12 @@ def register_blueprints(app: Flask) -> None:
         screening_pages_bp,
         referral_pages_bp,
         reports_bp,
+        network_bp,
         api_bp,
         patients_bp,
         screenings_bp,
         referrals_bp,
+        network_api_bp,
         curation_api_bp,
         receiver_bp,
         hsds_bp,

@@ -1,4 +1,4 @@
-"""The `referral` command: init, serve, import, export, reindex, users."""
+"""The `referral` command: init, serve, import, export, reindex, users, orgs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from referral import INSTANCE_CONFIG, PROJECT_ROOT
+from referral.auth.models import ROLES
+from referral.network.cli import orgs_group
 
 BUNDLED_DIRECTORY = "cleveland"
 
@@ -231,24 +233,36 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "case_manager", "curator", "staff"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "display_name", default="", help="The name shown on referral slips.")
+@click.option(
+    "--org",
+    "org_key",
+    default=None,
+    help="The organization (key) they work for; needed when there are several.",
+)
 @with_appcontext
-def users_create(username: str, role: str, display_name: str) -> None:
-    """Create a user; the password is read from standard input or prompted for."""
+def users_create(username: str, role: str, display_name: str, org_key: str | None) -> None:
+    """Create a user; the password is read from standard input or prompted for. An admin
+    with no --org administers the whole installation."""
     from referral.auth.operations import AccountError, create_user
+    from referral.errors import AppError
     from referral.extensions import db
+    from referral.network.operations import organization_named
 
     require_database()
+    try:
+        organization = organization_named(org_key) if org_key else None
+    except AppError as exc:
+        raise click.ClickException(exc.message) from exc
     password = read_password()
     try:
-        create_user(username, role, password, display_name)
+        create_user(username, role, password, display_name, organization)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created {role} {username}.")
+    where = f" in {organization.key}" if organization else ""
+    click.echo(f"Created {role} {username}{where}.")
 
 
 def read_password() -> str:
@@ -307,6 +321,7 @@ COMMANDS = (
     export_command,
     reindex_command,
     users_group,
+    orgs_group,
 )
 for _command in COMMANDS:
     main.add_command(_command)

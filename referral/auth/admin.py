@@ -23,6 +23,8 @@ from referral.auth.operations import (
 from referral.directory.models import utcnow
 from referral.errors import NotFound, Refused
 from referral.extensions import db
+from referral.network.models import NetworkOrganization
+from referral.network.operations import find_organization, organizations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,15 +32,32 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @require_roles("admin")
 def users():
-    """Every account with its role and state, and a form to add one."""
+    """The accounts the admin manages with their roles and state, and a form to add one."""
     return render_page(NewUserForm())
+
+
+def managed_org_ids() -> set[int] | None:
+    """The organizations whose members the signed-in admin manages (None: every one)."""
+    if current_user.instance_admin:
+        return None
+    return {m.organization_id for m in current_user.memberships if m.role == "admin"}
+
+
+def organization_choices(form: NewUserForm) -> None:
+    """Offer the organizations the admin manages (and the whole installation to its admins)."""
+    managed = managed_org_ids()
+    found = [o for o in organizations() if managed is None or o.id in managed]
+    form.organization.choices = [(o.key, o.name) for o in found]
+    if managed is None and len(found) != 1:
+        form.organization.choices.insert(0, ("", "— the whole installation (admins only) —"))
 
 
 def render_page(form: NewUserForm, password: str | None = None, for_user: str = "", status=200):
     """The accounts page, optionally showing a new password once."""
+    organization_choices(form)
     return render_template(
         "auth/users.html",
-        users=list_users(),
+        users=list_users(managed_org_ids()),
         form=form,
         action=ActionForm(),
         password=password,
@@ -56,7 +75,10 @@ def add_user():
         return render_page(form, status=400)
     password = secrets.token_urlsafe(12)
     try:
-        create_user(form.username.data, form.role.data, password, form.display_name.data or "")
+        organization = chosen_organization(form.organization.data)
+        create_user(
+            form.username.data, form.role.data, password, form.display_name.data or "", organization
+        )
     except AccountError as exc:
         form.username.errors.append(str(exc))
         return render_page(form, status=422)
@@ -102,9 +124,28 @@ def failures_today(column) -> list[tuple[str, int]]:
     return sign_in_failure_counts(utcnow() - timedelta(hours=24), column)
 
 
+def chosen_organization(key: str | None):
+    """The organization picked for a new account, if the admin manages it; none for an
+    installation admin who picked the whole installation."""
+    managed = managed_org_ids()
+    if not key:
+        if managed is None:
+            return None
+        if len(managed) == 1:
+            return db.session.get(NetworkOrganization, next(iter(managed)))
+        raise AccountError("Choose the organization the person works for.")
+    organization = find_organization(key)
+    if organization is None or (managed is not None and organization.id not in managed):
+        raise AccountError("Choose one of your organizations.")
+    return organization
+
+
 def find(user_id: int) -> User:
-    """The account with that id, or 404."""
+    """An account the admin manages, or 404."""
     user = db.session.get(User, user_id)
-    if user is None:
+    managed = managed_org_ids()
+    if user is None or (
+        managed is not None and not managed & {m.organization_id for m in user.memberships}
+    ):
         raise NotFound("There is no such account.")
     return user

@@ -27,9 +27,11 @@ class NewUserForm(FlaskForm):
             SelectChoice("case_manager", "Case manager"),
             SelectChoice("curator", "Curator"),
             SelectChoice("staff", "Front-desk staff"),
+            SelectChoice("receiver", "Receiving staff (answers referrals)"),
             SelectChoice("admin", "Administrator"),
         ],
     )
+    organization = SelectField("Organization", choices=[], validate_choice=False)
 
 
 class DetailsForm(FlaskForm):

@@ -14,8 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from referral.directory.models import utcnow
 from referral.extensions import db
 
-ROLES = ("admin", "case_manager", "curator", "staff")
+ROLES = ("admin", "case_manager", "curator", "staff", "receiver")
 CARE_TEAM = ("case_manager", "admin")
+RECEIVING = ("receiver", "admin")
 TOKEN_PREFIX = "rfl_"
 
 
@@ -30,9 +31,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    instance_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    memberships = relationship(
+        "Membership", back_populates="user", order_by="Membership.id", lazy="selectin"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -47,9 +52,22 @@ class User(UserMixin, db.Model):
         """Whether `password` is this user's password."""
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def roles(self) -> set[str]:
+        """Every role the user holds: in each of their organizations, and `admin` for the
+        installation's admins."""
+        held = {m.role for m in self.memberships}
+        return held | {"admin"} if self.instance_admin else held
+
     def has_role(self, *roles: str) -> bool:
-        """Whether the user holds one of `roles` (admins hold every role)."""
-        return self.role == "admin" or self.role in roles
+        """Whether the user holds one of `roles` somewhere (admins hold every role)."""
+        held = self.roles
+        return "admin" in held or bool(held.intersection(roles))
+
+    def role_in(self, organization_id: int) -> str | None:
+        """The user's role in one organization, if they belong to it."""
+        found = (m.role for m in self.memberships if m.organization_id == organization_id)
+        return next(found, None)
 
 
 class ApiToken(db.Model):

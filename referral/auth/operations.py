@@ -12,6 +12,8 @@ from referral.auth.models import ROLES, ApiToken, SignInFailure, User, new_token
 from referral.auth.passwords import password_problem
 from referral.directory.models import utcnow
 from referral.extensions import db
+from referral.network.models import Membership
+from referral.network.operations import NetworkError, add_member, default_organization
 from referral.patients.validation import phone as phone_number
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -22,8 +24,12 @@ class AccountError(ValueError):
     """A user or token request that cannot be carried out; the message says why."""
 
 
-def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
-    """Add a user with a hashed password, after checking the name, role and password."""
+def create_user(
+    username: str, role: str, password: str, display_name: str = "", organization=None
+) -> User:
+    """Add a user with a hashed password to an organization (the only one when none is named),
+    after checking the name, role and password. An admin named with no organization is an
+    admin of the whole installation."""
     username = username.strip()
     if not username:
         raise AccountError("A username is required.")
@@ -34,11 +40,34 @@ def create_user(username: str, role: str, password: str, display_name: str = "")
         raise AccountError(problem)
     if find_user(username) is not None:
         raise AccountError(f"There is already a user named {username!r}.")
-    user = User(username=username, role=role, display_name=display_name or username)
+    instance_admin = role == "admin" and organization is None
+    home = organization or home_for_new_user(instance_admin)
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        instance_admin=instance_admin,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if home is not None:
+        try:
+            add_member(user, home, role)
+        except NetworkError as exc:
+            raise AccountError(exc.message) from None
     return user
+
+
+def home_for_new_user(instance_admin: bool):
+    """The organization a new user joins when none is named: the only one there is; an
+    installation admin joins none when there are several."""
+    try:
+        return default_organization()
+    except NetworkError as exc:
+        if instance_admin:
+            return None
+        raise AccountError(exc.message.replace("Name the organization", "Name the --org")) from None
 
 
 def find_user(username: str) -> User | None:
@@ -127,9 +156,13 @@ def count_sign_in_failures(since: datetime) -> int:
     return db.session.scalar(query) or 0
 
 
-def list_users() -> list[User]:
-    """Every account, by username."""
-    return list(db.session.scalars(select(User).order_by(User.username)))
+def list_users(org_ids: set[int] | None = None) -> list[User]:
+    """Every account, or those belonging to one of `org_ids`, by username."""
+    query = select(User).order_by(User.username)
+    if org_ids is not None:
+        members = select(Membership.user_id).where(Membership.organization_id.in_(org_ids))
+        query = query.where(User.id.in_(members))
+    return list(db.session.scalars(query))
 
 
 def update_details(user: User, data: dict) -> dict[str, str]:

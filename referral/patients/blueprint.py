@@ -8,8 +8,8 @@ from flask_login import current_user
 from referral.api.requests import json_body
 from referral.auth.access import json_api, require_roles
 from referral.auth.models import CARE_TEAM
-from referral.errors import BadInput, NotFound
-from referral.extensions import db
+from referral.errors import BadInput
+from referral.network.scope import visible_patient
 from referral.patients.models import Patient
 from referral.patients.operations import (
     find_patients,
@@ -27,7 +27,7 @@ json_api(bp)
 @require_roles(*CARE_TEAM)
 def create():
     """Register a patient; possible duplicates come back as warnings."""
-    patient, lookalikes = register_patient(json_body(), current_user.id)
+    patient, lookalikes = register_patient(json_body(), current_user)
     result = patient_json(patient)
     result["possible_duplicates"] = [
         {
@@ -45,7 +45,7 @@ def create():
 @require_roles(*CARE_TEAM)
 def search():
     """Patients matching `q` (name, MRN, phone or birth date)."""
-    found = find_patients(request.args.get("q", ""))
+    found = find_patients(current_user, request.args.get("q", ""))
     for patient in found:
         record_access(current_user.id, patient.id, "list", "patient")
     return jsonify({"results": [patient_json(p) for p in found]})
@@ -64,10 +64,10 @@ def read(patient_id: int):
 @require_roles(*CARE_TEAM)
 def consent(patient_id: int):
     """Record that the patient gave or withdrew consent to be contacted or to share."""
+    patient = get_patient(patient_id)
     data = json_body()
     if not isinstance(data.get("granted"), bool):
         raise BadInput("granted must be true or false.", field="granted")
-    patient = get_patient(patient_id)
     record_consent(
         patient,
         str(data.get("kind", "")),
@@ -80,8 +80,5 @@ def consent(patient_id: int):
 
 
 def get_patient(patient_id: int) -> Patient:
-    """The patient with that id, or 404."""
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound("There is no patient with that id.")
-    return patient
+    """The patient with that id if the signed-in user's care teams may see them, or 404."""
+    return visible_patient(current_user, patient_id)

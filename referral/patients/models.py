@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral.directory.models import utcnow
@@ -15,6 +15,7 @@ CONSENT_KINDS = ("contact", "share")
 
 class Patient(db.Model):
     __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("organization_id", "mrn"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     given_name: Mapped[str] = mapped_column(Text, nullable=False)
@@ -23,7 +24,10 @@ class Patient(db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
-    mrn: Mapped[str | None] = mapped_column(String(64), unique=True)
+    mrn: Mapped[str | None] = mapped_column(String(64), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("network_organizations.id"), index=True, nullable=False
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)

@@ -11,6 +11,9 @@ from sqlalchemy import func, or_, select
 from referral.directory.models import as_utc
 from referral.errors import AppError
 from referral.extensions import db
+from referral.network.models import NetworkOrganization
+from referral.network.operations import home_organization, shares_of
+from referral.network.scope import patient_condition
 from referral.patients.models import CONSENT_KINDS, AccessRecord, Consent, Patient
 from referral.patients.validation import check_patient, display_phone
 
@@ -36,37 +39,45 @@ class Lookalike:
     score: float
 
 
-def register_patient(data: dict, user_id: int | None) -> tuple[Patient, list[Lookalike]]:
-    """Create a patient from checked details, with the consent to contact as first recorded."""
+def register_patient(data: dict, user) -> tuple[Patient, list[Lookalike]]:
+    """Create a patient of the user's organization (the one `organization` names when they
+    have several) from checked details, with the consent to contact as first recorded."""
+    organization = home_organization(user, str(data.get("organization") or "") or None)
     checked = check_patient(data)
-    if not checked.problems and checked.values["mrn"] and mrn_taken(checked.values["mrn"]):
+    mrn = checked.values.get("mrn")
+    if not checked.problems and mrn and mrn_taken(mrn, organization.id):
         checked.problems["mrn"] = "Another patient has this medical record number."
     if checked.problems:
         raise PatientProblems(checked.problems)
     values = checked.values
-    lookalikes = similar_patients(values["given_name"], values["family_name"], values["birth_date"])
+    lookalikes = similar_patients(
+        user, values["given_name"], values["family_name"], values["birth_date"]
+    )
     contact_ok = values.pop("contact_ok")
-    patient = Patient(**values, created_by=user_id)
+    patient = Patient(**values, created_by=user.id, organization_id=organization.id)
     db.session.add(patient)
     db.session.flush()
-    record_consent(patient, "contact", contact_ok, user_id, "recorded at registration")
-    record_access(user_id, patient.id, "create", "patient")
+    record_consent(patient, "contact", contact_ok, user.id, "recorded at registration")
+    record_access(user.id, patient.id, "create", "patient")
     return patient, lookalikes
 
 
-def mrn_taken(mrn: str) -> bool:
-    """Whether a patient already has this MRN."""
-    return db.session.scalar(select(Patient.id).where(Patient.mrn == mrn)) is not None
+def mrn_taken(mrn: str, organization_id: int) -> bool:
+    """Whether a patient of the organization already has this MRN (each keeps its own)."""
+    query = select(Patient.id).where(Patient.mrn == mrn, Patient.organization_id == organization_id)
+    return db.session.scalar(query) is not None
 
 
-def similar_patients(given: str, family: str, born: date, limit: int = 5) -> list[Lookalike]:
-    """Patients likely to be the same person: alike names and the same (or a near) birth date."""
+def similar_patients(user, given: str, family: str, born: date, limit: int = 5) -> list[Lookalike]:
+    """Patients the user may see who are likely the same person: alike names and the same (or
+    a near) birth date. Other organizations' patients are never suggested."""
     candidates = db.session.scalars(
         select(Patient).where(
+            patient_condition(user),
             or_(
                 Patient.birth_date == born,
                 func.lower(Patient.family_name) == family.lower(),
-            )
+            ),
         )
     )
     found = []
@@ -103,12 +114,12 @@ def record_access(user_id, patient_id, action: str, subject: str) -> None:
     )
 
 
-def find_patients(query: str, limit: int = 20) -> list[Patient]:
-    """Patients whose name, MRN, phone or birth date (YYYY-MM-DD) matches the query."""
+def find_patients(user, query: str, limit: int = 20) -> list[Patient]:
+    """Patients the user may see whose name, MRN, phone or birth date (YYYY-MM-DD) matches."""
     words = query.strip().split()
     if not words:
         return []
-    statement = select(Patient)
+    statement = select(Patient).where(patient_condition(user))
     for word in words:
         like = f"%{word}%"
         statement = statement.where(
@@ -135,6 +146,17 @@ def patient_json(patient: Patient) -> dict:
         "postal_code": patient.postal_code,
         "preferred_language": patient.preferred_language,
         "mrn": patient.mrn,
+        "organization": organization_key_of(patient.organization_id),
+        "shared_with": [
+            {
+                "organization": share.organization.key,
+                "reason": share.reason,
+                "shared_by": share.shared_by,
+                "shared_at": as_utc(share.shared_at).isoformat(),
+            }
+            for share in shares_of(patient.id)
+            if share.ended_at is None
+        ],
         "contact_ok": patient.consents_to("contact"),
         "share_ok": patient.consents_to("share"),
         "consents": [
@@ -148,3 +170,8 @@ def patient_json(patient: Patient) -> dict:
             for c in patient.consents
         ],
     }
+
+
+def organization_key_of(organization_id: int) -> str:
+    """The key of the organization a patient is registered with."""
+    return db.session.get(NetworkOrganization, organization_id).key

@@ -10,6 +10,11 @@ from flask_login import current_user
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.auth.models import CARE_TEAM
+from referral.errors import AppError
+from referral.extensions import db
+from referral.network.models import NetworkOrganization
+from referral.network.operations import organizations, shares_of
+from referral.network.scope import care_org_ids
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import (
     PatientProblems,
@@ -39,7 +44,7 @@ def phone_display(e164: str) -> str:
 def index():
     """Find a patient by name, birth date, MRN or phone."""
     query = request.args.get("q", "").strip()
-    found = find_patients(query) if query else []
+    found = find_patients(current_user, query) if query else []
     for patient in found:
         record_access(current_user.id, patient.id, "list", "patient")
     return render_template("patients/index.html", query=query, found=found)
@@ -59,18 +64,28 @@ def new():
         problems = checked.problems
         if not problems and not values.get("confirmed"):
             v = checked.values
-            lookalikes = similar_patients(v["given_name"], v["family_name"], v["birth_date"])
+            lookalikes = similar_patients(
+                current_user, v["given_name"], v["family_name"], v["birth_date"]
+            )
         if not problems and not lookalikes:
             try:
-                patient, _ = register_patient(values, current_user.id)
+                patient, _ = register_patient(values, current_user)
             except PatientProblems as exc:
                 problems = exc.problems
+            except AppError as exc:
+                problems = {exc.field or "organization": exc.message}
             else:
                 flash(f"Registered {patient.full_name}.", "info")
                 return redirect(url_for("patients.show", patient_id=patient.id))
     status = 400 if problems else 200
+    homes = sorted(care_org_ids(current_user))
     return render_template(
-        "patients/new.html", form=form, values=values, problems=problems, lookalikes=lookalikes
+        "patients/new.html",
+        form=form,
+        values=values,
+        problems=problems,
+        lookalikes=lookalikes,
+        homes=[db.session.get(NetworkOrganization, i) for i in homes] if len(homes) > 1 else [],
     ), status
 
 
@@ -82,9 +97,14 @@ def show(patient_id: int):
     record_access(current_user.id, patient.id, "view", "patient")
     instruments = [instrument(i) for i in instrument_ids()]
     referrals = list_referrals(current_user, None, None, patient.id)
+    shares = [s for s in shares_of(patient.id) if s.ended_at is None]
+    taken = {patient.organization_id} | {s.organization_id for s in shares}
     return render_template(
         "patients/show.html",
         patient=patient,
+        home=db.session.get(NetworkOrganization, patient.organization_id),
+        shares=shares,
+        share_choices=[o for o in organizations() if o.refers and o.id not in taken],
         referrals=sorted(referrals, key=lambda r: r.id, reverse=True),
         service_names=names_of(referrals),
         today=date.today(),

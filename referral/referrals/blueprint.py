@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from referral.api.requests import is_whole, json_body, whole_version
 from referral.auth.access import json_api, require_roles
-from referral.auth.models import CARE_TEAM
+from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import MAX_ID
 from referral.errors import BadInput
 from referral.referrals import states
@@ -19,7 +19,10 @@ from referral.referrals.operations import (
     list_referrals,
     make_referral,
     make_referrals,
+    organization_name,
+    received_json,
     record_follow_up,
+    referral_and_side,
     referral_json,
     visible_referral,
     worklist,
@@ -42,14 +45,15 @@ def create():
 
 
 @bp.post("/<int:referral_id>/status")
-@require_roles(*CARE_TEAM)
+@require_roles(*CARE_TEAM, *RECEIVING)
 def status(referral_id: int):
-    """Move a referral to a new status; `version` or If-Match must be current when given."""
+    """Move a referral to a new status as the side the user is on (the patient's care team
+    or the organization it was sent to); `version` or If-Match must be current when given."""
+    referral, party = referral_and_side(referral_id, current_user)
     data = json_body()
-    referral = visible_referral(referral_id, current_user)
     version = whole_version(data.get("version", request.headers.get("If-Match")))
-    change_status(referral, data, states.Party.REQUESTER, current_user.username, version)
-    return jsonify(shown(referral))
+    change_status(referral, data, party, actor_name(current_user, referral, party), version)
+    return jsonify(side_json(referral, party))
 
 
 @bp.post("/<int:referral_id>/follow-ups")
@@ -68,10 +72,23 @@ def shown(referral) -> dict:
 
 
 @bp.get("/<int:referral_id>")
-@require_roles(*CARE_TEAM)
+@require_roles(*CARE_TEAM, *RECEIVING)
 def read(referral_id: int):
-    """One referral with its whole history (the view is recorded)."""
-    return jsonify(shown(visible_referral(referral_id, current_user)))
+    """One referral with its whole history, as the user's side sees it (the view is recorded)."""
+    return jsonify(side_json(*referral_and_side(referral_id, current_user)))
+
+
+def side_json(referral, party: states.Party) -> dict:
+    """The referral as the care team (with its link) or the receiving organization sees it."""
+    return shown(referral) if party is states.Party.REQUESTER else received_json(referral)
+
+
+def actor_name(user, referral, party: states.Party) -> str:
+    """Who made a change, as the history shows it: the receiving organization's staff are
+    named with their organization."""
+    if party is states.Party.REQUESTER:
+        return user.username
+    return f"{user.username} ({organization_name(referral.receiving_org_id)})"
 
 
 @bp.get("")

@@ -32,6 +32,12 @@ class Referral(db.Model):
     follow_up_due: Mapped[date | None] = mapped_column(Date, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    referring_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network_organizations.id"), index=True
+    )
+    receiving_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network_organizations.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -15,8 +15,19 @@ from referral.directory.models import MAX_ID, Service, ServiceAtLocation, as_utc
 from referral.directory.needs import NEED_KEYS
 from referral.errors import BadInput, Conflict, Forbidden, NotFound, Refused
 from referral.extensions import db
+from referral.network.models import NetworkOrganization, PatientShare
+from referral.network.operations import receiving_org_id
+from referral.network.scope import (
+    care_org_ids,
+    may_see_patient,
+    receives,
+    referral_condition,
+    shared_with,
+    visible_patient,
+)
 from referral.patients.models import Patient
 from referral.patients.operations import record_access, record_consent
+from referral.patients.validation import display_phone
 from referral.referrals import states
 from referral.referrals.followups import plan_follow_up
 from referral.referrals.models import CLOSED_STATUSES, FollowUp, Referral, ReferralEvent
@@ -29,9 +40,9 @@ WORKLISTS = ("due", "mine", "quiet")
 def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Referral:
     """Refer a patient to a service for a need, after recording their consent to share."""
     patient_id = whole(data.get("patient_id"), "patient_id")
-    patient = db.session.get(Patient, patient_id) if 0 < patient_id <= MAX_ID else None
-    if patient is None:
+    if not 0 < patient_id <= MAX_ID:
         raise NotFound("There is no patient with that id.", field="patient_id")
+    patient = visible_patient(user, patient_id)
     service = db.session.get(Service, str(data.get("service_id") or ""))
     if service is None:
         raise NotFound("There is no service with that id.", field="service_id")
@@ -52,6 +63,8 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
         status=states.Status.REQUESTED.value,
         follow_up_due=date.today() + timedelta(days=follow_up_days),
         created_by=user.id,
+        referring_org_id=referring_org_id(user, patient),
+        receiving_org_id=receiving_org_id(service),
     )
     db.session.add(referral)
     db.session.flush()
@@ -252,22 +265,52 @@ def record_patient_outcome(referral: Referral, outcome: states.Outcome, actor: s
     set_outcome(referral, outcome.value, "patient", at)
 
 
+def referring_org_id(user, patient: Patient) -> int:
+    """The organization a referral is sent from: the patient's own when the user belongs to
+    it, else the user's organization the patient is shared with."""
+    org_ids = care_org_ids(user)
+    if patient.organization_id in org_ids:
+        return patient.organization_id
+    shared = set(
+        db.session.scalars(shared_with(org_ids).where(PatientShare.patient_id == patient.id))
+    )
+    return min(shared) if shared else patient.organization_id
+
+
 def may_see(referral: Referral, user) -> bool:
-    """Admins, and the case manager who made the referral or registered the patient."""
-    if user.role == "admin":
+    """Admins of the patient's care teams, and the case manager who made the referral or
+    registered the patient."""
+    if user.has_role("admin"):
         return True
     patient = db.session.get(Patient, referral.patient_id)
-    return user.role == "case_manager" and user.id in {referral.created_by, patient.created_by}
+    return user.has_role("case_manager") and user.id in {referral.created_by, patient.created_by}
 
 
-def visible_referral(referral_id: int, user) -> Referral:
-    """A referral the user may see (the view is recorded), or 404/403."""
+def referral_and_side(referral_id: int, user) -> tuple[Referral, states.Party]:
+    """A referral the user may see and the side they are on (the view is recorded): the
+    patient's care team requests, the organization it was sent to receives. Others get 404,
+    and members of the care team who are not the patient's case managers 403."""
     referral = db.session.get(Referral, referral_id)
     if referral is None:
         raise NotFound("There is no referral with that id.")
-    if not may_see(referral, user):
-        raise Forbidden("Only the patient's case managers can see this referral.")
-    record_access(user.id, referral.patient_id, "view", f"referral:{referral.id}")
+    patient = db.session.get(Patient, referral.patient_id)
+    if may_see_patient(user, patient):
+        if not may_see(referral, user):
+            raise Forbidden("Only the patient's case managers can see this referral.")
+        party, subject = states.Party.REQUESTER, f"referral:{referral.id}"
+    elif receives(user, referral):
+        party, subject = states.Party.RECEIVER, f"referral:{referral.id}:inbox"
+    else:
+        raise NotFound("There is no referral with that id.")
+    record_access(user.id, referral.patient_id, "view", subject)
+    return referral, party
+
+
+def visible_referral(referral_id: int, user) -> Referral:
+    """A referral of a patient the user's care team sees (the view is recorded), or 404/403."""
+    referral, party = referral_and_side(referral_id, user)
+    if party is not states.Party.REQUESTER:
+        raise NotFound("There is no referral with that id.")
     return referral
 
 
@@ -310,8 +353,10 @@ def worklist(user, which: str, today: date, quiet_days: int) -> list[Referral]:
 
 
 def visible_to(user, query):
-    """Narrow a query of referrals to those the user may see."""
-    if user.role == "admin":
+    """Narrow a query of referrals to those of the user's care teams' patients that they may
+    see: all of them for admins, those they made or whose patient they registered otherwise."""
+    query = query.where(referral_condition(user))
+    if user.has_role("admin"):
         return query
     return query.join(Patient, Patient.id == Referral.patient_id).where(
         (Referral.created_by == user.id) | (Patient.created_by == user.id)
@@ -338,6 +383,8 @@ def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
         "follow_up_due": referral.follow_up_due.isoformat() if referral.follow_up_due else None,
         "created_by": referral.created_by,
         "created_at": stamp(referral.created_at),
+        "referring_organization": organization_key(referral.referring_org_id),
+        "receiving_organization": organization_key(referral.receiving_org_id),
         "history": [
             {
                 "from": e.from_status,
@@ -351,6 +398,40 @@ def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
             for e in referral.history
         ],
         "follow_ups": [follow_up_json(f) for f in referral.follow_ups],
+    }
+
+
+def organization_key(organization_id: int | None) -> str | None:
+    """The key of a network organization, or None."""
+    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    return found.key if found else None
+
+
+def organization_name(organization_id: int | None) -> str:
+    """The name of a network organization, or an empty string."""
+    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    return found.name if found else ""
+
+
+def received_json(referral: Referral) -> dict:
+    """A referral as the organization it was sent to sees it: the need, the note and how to
+    reach the patient, never the care team's follow-ups or the patient's screening."""
+    shown = referral_json(referral)
+    del shown["follow_ups"], shown["patient_id"], shown["created_by"]
+    shown["patient"] = received_patient(db.session.get(Patient, referral.patient_id))
+    return shown
+
+
+def received_patient(patient: Patient) -> dict:
+    """What a receiving organization needs to reach the patient: their name and language,
+    and their phone only when they agreed to be contacted."""
+    contact_ok = patient.consents_to("contact")
+    return {
+        "name": patient.full_name,
+        "preferred_language": patient.preferred_language,
+        "contact_ok": contact_ok,
+        "phone": patient.phone if contact_ok else None,
+        "phone_display": display_phone(patient.phone) if contact_ok else None,
     }
 
 

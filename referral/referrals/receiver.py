@@ -9,6 +9,7 @@ from referral.auth.forms import ActionForm, check_posted_form
 from referral.directory.models import Service
 from referral.errors import AppError
 from referral.extensions import db
+from referral.network.models import NetworkOrganization
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
 from referral.patients.validation import display_phone
@@ -30,6 +31,15 @@ def referral_for(token: str) -> Referral:
         raise LinkRefused("This referral no longer exists.")
     if not states.is_open(referral.status):
         raise LinkRefused("This referral is closed, so the link no longer works. Thank you.")
+    receiving = (
+        db.session.get(NetworkOrganization, referral.receiving_org_id)
+        if referral.receiving_org_id
+        else None
+    )
+    if receiving is not None and not receiving.link_enabled:
+        raise LinkRefused(
+            f"{receiving.name} answers referrals in its inbox: sign in to see this one."
+        )
     return referral
 
 

@@ -26,8 +26,11 @@ from referral.auth.forms import ActionForm, check_posted_form
 from referral.auth.models import CARE_TEAM, User
 from referral.directory.models import Service, as_utc
 from referral.directory.needs import NEED_LABELS
-from referral.errors import AppError, BadInput, Forbidden
+from referral.errors import AppError, BadInput, Forbidden, NotFound
 from referral.extensions import db
+from referral.network.messages import mark_read, thread
+from referral.network.models import NetworkOrganization
+from referral.network.scope import may_see_patient, referral_condition
 from referral.patients.blueprint import get_patient
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
@@ -97,16 +100,27 @@ def show(referral_id: int):
     """One referral: where it stands, its history, the organization's link, follow-up calls."""
     referral = visible_referral(referral_id, current_user)
     service = db.session.get(Service, referral.service_id)
-    return render_template(
+    receiving = (
+        db.session.get(NetworkOrganization, referral.receiving_org_id)
+        if referral.receiving_org_id
+        else None
+    )
+    messages = thread(referral.id)
+    page = render_template(
         "referrals/show.html",
         referral=referral,
         patient=get_patient(referral.patient_id),
         service=service,
+        receiving=receiving,
+        messages=messages,
+        party="requester",
         link=url_for(
             "receiver.answer",
             token=link_token(current_app.secret_key, referral.id),
             _external=True,
-        ),
+        )
+        if receiving is None or receiving.link_enabled
+        else None,
         moves=states.allowed_moves(referral.status, states.Party.REQUESTER),
         outcomes=list(states.Outcome),
         needs_reason=states.REASON_REQUIRED,
@@ -118,6 +132,8 @@ def show(referral_id: int):
         form=ActionForm(),
         today=date.today(),
     )
+    mark_read(messages, current_user, states.Party.REQUESTER)
+    return page
 
 
 def timeline(referral: Referral) -> list[tuple]:
@@ -261,21 +277,28 @@ def slip_referrals(ids: list[int], quiet: bool = False) -> list[Referral]:
         referral = db.session.get(Referral, referral_id)
         if referral is None:
             raise BadInput("There is no referral with that id.")
+        if not may_see_patient(current_user, db.session.get(Patient, referral.patient_id)):
+            raise NotFound("There is no referral with that id.")
         if may_print(referral):
             allowed.append(referral)
         elif not quiet:
             raise Forbidden(
                 "Front-desk staff print slips for referrals made today; ask the patient's "
                 "case manager for this one."
-                if current_user.role == "staff"
+                if front_desk_only(current_user)
                 else "Only the patient's case managers can print this slip."
             )
     return allowed
 
 
+def front_desk_only(user) -> bool:
+    """Whether the user prints slips at the front desk but does not manage cases."""
+    return not user.has_role("case_manager")
+
+
 def may_print(referral: Referral) -> bool:
     """Whether the current user may print a referral's slip."""
-    if current_user.role == "staff":
+    if front_desk_only(current_user):
         return local_day(referral) == date.today()
     return may_see(referral, current_user)
 
@@ -355,6 +378,7 @@ def slips():
     made = db.session.scalars(
         select(Referral)
         .where(Referral.created_at >= start, Referral.created_at < end)
+        .where(referral_condition(current_user))
         .order_by(Referral.id)
     )
     patients: dict[int, list[Referral]] = {}

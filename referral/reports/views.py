@@ -7,12 +7,15 @@ import io
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from referral.auth.access import require_roles
 from referral.directory.models import Organization, Service
 from referral.errors import BadInput
 from referral.extensions import db
+from referral.network.scope import care_org_ids
+from referral.patients.models import Patient
 from referral.referrals.models import Referral
 from referral.reports.referrals import (
     COLUMNS,
@@ -41,11 +44,19 @@ def date_range() -> tuple[datetime, datetime]:
     return start, end + timedelta(days=1)
 
 
+def own_patients():
+    """The ids of the patients registered with the signed-in user's organizations: reports
+    count each organization's own work."""
+    return select(Patient.id).where(Patient.organization_id.in_(care_org_ids(current_user)))
+
+
 def report_for(start: datetime, end: datetime):
     """The screening report over a range."""
     rows = db.session.execute(
         select(Screening.patient_id, Screening.created_at, Screening.positive_domains).where(
-            Screening.created_at >= start, Screening.created_at < end
+            Screening.created_at >= start,
+            Screening.created_at < end,
+            Screening.patient_id.in_(own_patients()),
         )
     )
     domains = list(dict.fromkeys(d.key for i in instrument_ids() for d in instrument(i).domains))
@@ -81,7 +92,9 @@ def referral_report_for(start: datetime, end: datetime) -> ReferralReport:
     """The closed-loop report over a range."""
     screened = db.session.execute(
         select(Screening.patient_id, Screening.positive_domains).where(
-            Screening.created_at >= start, Screening.created_at < end
+            Screening.created_at >= start,
+            Screening.created_at < end,
+            Screening.patient_id.in_(own_patients()),
         )
     )
     made = db.session.execute(
@@ -97,7 +110,11 @@ def referral_report_for(start: datetime, end: datetime) -> ReferralReport:
         )
         .join(Service, Service.id == Referral.service_id)
         .join(Organization, Organization.id == Service.organization_id)
-        .where(Referral.created_at >= start, Referral.created_at < end)
+        .where(
+            Referral.created_at >= start,
+            Referral.created_at < end,
+            Referral.patient_id.in_(own_patients()),
+        )
     )
     return referral_report(
         (ScreenedRow(r.patient_id, bool(r.positive_domains)) for r in screened),

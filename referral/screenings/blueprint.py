@@ -25,7 +25,7 @@ json_api(bp)
 @require_roles(*CARE_TEAM)
 def create():
     """Score a patient's answers and store the screening."""
-    screening = record_screening(json_body(), current_user.id)
+    screening = record_screening(json_body(), current_user)
     return jsonify(screening_json(screening)), 201
 
 
@@ -33,7 +33,7 @@ def create():
 @require_roles(*CARE_TEAM)
 def read(screening_id: int):
     """One screening (the view is recorded)."""
-    return jsonify(screening_json(view_screening(screening_id, current_user.id)))
+    return jsonify(screening_json(view_screening(screening_id, current_user)))
 
 
 @bp.get("/patients/<int:patient_id>/screenings")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from referral.directory.models import MAX_ID, as_utc
 from referral.errors import AppError, BadInput, NotFound
 from referral.extensions import db
+from referral.network.scope import may_see_patient, visible_patient
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
 from referral.screening import score
@@ -26,9 +27,9 @@ class ScreeningProblems(AppError):
     status, code = 400, "invalid_answers"
 
 
-def record_screening(data: dict, user_id: int | None, mode: str = "staff") -> Screening:
+def record_screening(data: dict, user, mode: str = "staff") -> Screening:
     """Score a patient's answers and store the screening (nothing is stored on any problem)."""
-    patient = screened_patient(data.get("patient_id"))
+    patient = screened_patient(data.get("patient_id"), user)
     instrument, answers = data.get("instrument"), data.get("answers")
     if not isinstance(instrument, str) or not instrument:
         raise BadInput("Name the instrument, e.g. ahc-hrsn-core.", field="instrument")
@@ -50,30 +51,29 @@ def record_screening(data: dict, user_id: int | None, mode: str = "staff") -> Sc
         clinician_review=bool(result.clinician_review),
         language=patient.preferred_language,
         mode=mode,
-        created_by=user_id,
+        created_by=user.id,
     )
     db.session.add(screening)
     db.session.flush()
-    record_access(user_id, patient.id, "create", f"screening:{screening.id}")
+    record_access(user.id, patient.id, "create", f"screening:{screening.id}")
     return screening
 
 
-def screened_patient(patient_id) -> Patient:
-    """The patient a screening is for, or a 400/404 naming the problem."""
+def screened_patient(patient_id, user) -> Patient:
+    """The patient a screening is for, if the user's care team sees them, or a 400/404."""
     if not isinstance(patient_id, int) or isinstance(patient_id, bool):
         raise BadInput("patient_id must be a patient's id (a whole number).", field="patient_id")
-    patient = db.session.get(Patient, patient_id) if 0 < patient_id <= MAX_ID else None
-    if patient is None:
+    if not 0 < patient_id <= MAX_ID:
         raise NotFound("There is no patient with that id.", field="patient_id")
-    return patient
+    return visible_patient(user, patient_id)
 
 
-def view_screening(screening_id: int, user_id: int | None) -> Screening:
-    """A screening for someone to look at (the view is recorded), or 404."""
+def view_screening(screening_id: int, user) -> Screening:
+    """A screening of a patient the user's care team sees (the view is recorded), or 404."""
     screening = db.session.get(Screening, screening_id)
-    if screening is None:
+    if screening is None or not may_see_patient(user, screening.patient):
         raise NotFound("There is no screening with that id.")
-    record_access(user_id, screening.patient_id, "view", f"screening:{screening.id}")
+    record_access(user.id, screening.patient_id, "view", f"screening:{screening.id}")
     return screening
 
 

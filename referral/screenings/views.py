@@ -52,7 +52,7 @@ def form(patient_id: int, instrument_id: str):
             try:
                 screening = record_screening(
                     {"patient_id": patient.id, "instrument": tool.id, "answers": answers},
-                    current_user.id,
+                    current_user,
                     mode,
                 )
             except ScreeningProblems as exc:
@@ -97,7 +97,7 @@ def posted_answers(tool) -> dict:
 @require_roles(*CARE_TEAM)
 def show(screening_id: int):
     """What a screening found, coded, with the best services near the patient for each need."""
-    screening = view_screening(screening_id, current_user.id)
+    screening = view_screening(screening_id, current_user)
     patient = screening.patient
     return render_template(
         "screenings/show.html",
@@ -117,7 +117,7 @@ def refer(screening_id: int):
     """Refer the screened patient to the ticked suggestions for one need, all at once (nothing
     about the screening travels with the referrals: the organization sees only the need)."""
     check_posted_form()
-    screening = view_screening(screening_id, current_user.id)
+    screening = view_screening(screening_id, current_user)
     picked = request.form.getlist("service_id")
     data = {
         "patient_id": screening.patient_id,

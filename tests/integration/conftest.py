@@ -6,6 +6,7 @@ from sqlalchemy import select
 from referral.directory.models import Service
 from referral.extensions import db
 from tests.conftest import load_directory
+from tests.integration.network import network, referred  # noqa: F401  (shared fixtures)
 from tests.integration.test_patients_api import ANA, token_for
 
 

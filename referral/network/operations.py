@@ -1,0 +1,277 @@
+"""Creating organizations, adding members, claiming listings and sharing patients.
+
+Helpers add and flush; the request or command commits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from referral.directory.models import Organization, Service, utcnow
+from referral.errors import AppError, BadInput, Conflict, NotFound
+from referral.extensions import db
+from referral.network.models import (
+    DEFAULT_KEY,
+    KINDS,
+    Claim,
+    Membership,
+    NetworkOrganization,
+    PatientShare,
+)
+from referral.network.scope import care_org_ids
+
+KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+DEFAULT_NAME = "Our organization"
+
+
+class NetworkError(AppError):
+    """An organization, membership or share that cannot be made; the message says why."""
+
+    status, code = 400, "bad_request"
+
+
+def organizations() -> list[NetworkOrganization]:
+    """Every organization of the network, by name."""
+    return list(db.session.scalars(select(NetworkOrganization).order_by(NetworkOrganization.name)))
+
+
+def organization_count() -> int:
+    """How many organizations share this installation."""
+    return db.session.scalar(select(func.count(NetworkOrganization.id))) or 0
+
+
+def find_organization(key: str) -> NetworkOrganization | None:
+    """The organization with that key, if any."""
+    query = select(NetworkOrganization).where(NetworkOrganization.key == key.strip().lower())
+    return db.session.scalar(query)
+
+
+def organization_named(key: str, field: str = "org") -> NetworkOrganization:
+    """The organization with that key, or an error listing the keys there are."""
+    found = find_organization(key)
+    if found is None:
+        known = ", ".join(o.key for o in organizations()) or "none yet"
+        raise NotFound(f"There is no organization {key!r} (there are: {known}).", field=field)
+    return found
+
+
+def default_organization() -> NetworkOrganization:
+    """The installation's only organization, made when there is none yet (a single-team
+    installation never has to name one)."""
+    found = db.session.scalars(select(NetworkOrganization).limit(2)).all()
+    if len(found) == 1:
+        return found[0]
+    if found:
+        keys = ", ".join(o.key for o in organizations())
+        raise NetworkError(f"Name the organization: this installation has several ({keys}).", "org")
+    organization = NetworkOrganization(key=DEFAULT_KEY, name=DEFAULT_NAME, kind="both")
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def create_organization(
+    key: str, name: str, kind: str, email: str = "", claims: tuple[str, ...] = ()
+) -> NetworkOrganization:
+    """Add an organization to the network, with the directory listings it answers for."""
+    key, name, email = key.strip().lower(), name.strip(), email.strip()
+    check_organization(key, name, kind, email)
+    if find_organization(key) is not None:
+        raise Conflict(f"There is already an organization with the key {key!r}.", field="key")
+    organization = NetworkOrganization(key=key, name=name, kind=kind, email=email)
+    db.session.add(organization)
+    db.session.flush()
+    for listing in claims:
+        claim(organization, listing)
+    return organization
+
+
+def update_organization(
+    organization: NetworkOrganization, name: str | None, email: str | None, links: bool | None
+) -> None:
+    """Change what is given of an organization (None leaves a value as it is)."""
+    name = organization.name if name is None else name.strip()
+    email = organization.email if email is None else email.strip()
+    check_organization(organization.key, name, organization.kind, email)
+    organization.name, organization.email = name, email
+    if links is not None:
+        organization.link_enabled = links
+    db.session.flush()
+
+
+def check_organization(key: str, name: str, kind: str, email: str) -> None:
+    """Refuse a key, name, kind or email address that cannot be used, naming the field."""
+    if not KEY.fullmatch(key):
+        message = "key must be lower-case letters, digits and hyphens (for example clinic-a)."
+        raise NetworkError(message, "key")
+    if not name:
+        raise NetworkError("An organization needs a name.", "name")
+    if kind not in KINDS:
+        raise NetworkError(f"kind must be one of: {', '.join(KINDS)}.", "kind")
+    if email and not EMAIL.fullmatch(email):
+        raise NetworkError(f"{email!r} is not an email address.", "email")
+
+
+def claim(organization: NetworkOrganization, listing_id: str, user_id: int | None = None) -> Claim:
+    """Make the organization answer for a directory organization (all its services) or one
+    service, named by id; open referrals to it move to the organization's inbox."""
+    if not organization.receives:
+        raise NetworkError(f"{organization.name} does not receive referrals.", "claims")
+    listing_id = listing_id.strip()
+    directory = db.session.get(Organization, listing_id)
+    service = None if directory else db.session.get(Service, listing_id)
+    if directory is None and service is None:
+        message = f"There is no directory organization or service with the id {listing_id!r}."
+        raise NotFound(message, field="claims")
+    taken = db.session.scalar(
+        select(Claim).where(
+            Claim.directory_organization_id == listing_id
+            if directory
+            else Claim.service_id == listing_id
+        )
+    )
+    if taken is not None and taken.organization_id != organization.id:
+        message = f"{listing_id!r} is already claimed by {taken.organization.name}."
+        raise Conflict(message, field="claims")
+    found = taken or Claim(
+        organization=organization,
+        directory_organization_id=directory.id if directory else None,
+        service_id=service.id if service else None,
+        claimed_by=user_id,
+    )
+    db.session.add(found)
+    db.session.flush()
+    route_open_referrals()
+    return found
+
+
+def receiving_org_id(service: Service) -> int | None:
+    """The network organization that answers for a service: its own claim, else its
+    directory organization's."""
+    by_service = select(Claim.organization_id).where(Claim.service_id == service.id)
+    found = db.session.scalar(by_service)
+    if found is None and service.organization_id:
+        query = select(Claim.organization_id).where(
+            Claim.directory_organization_id == service.organization_id
+        )
+        found = db.session.scalar(query)
+    return found
+
+
+def route_open_referrals() -> None:
+    """Give open referrals that no organization receives yet to the one that now claims them."""
+    from referral.referrals.models import CLOSED_STATUSES, Referral
+
+    waiting = select(Referral).where(
+        Referral.receiving_org_id.is_(None), Referral.status.not_in(CLOSED_STATUSES)
+    )
+    for referral in db.session.scalars(waiting):
+        service = db.session.get(Service, referral.service_id)
+        referral.receiving_org_id = receiving_org_id(service) if service else None
+    db.session.flush()
+
+
+def add_member(user, organization: NetworkOrganization, role: str) -> Membership:
+    """Put a user in an organization with a role there (or change their role in it)."""
+    from referral.auth.models import ROLES
+
+    if role not in ROLES:
+        raise NetworkError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.", "role")
+    if role == "receiver" and not organization.receives:
+        message = f"{organization.name} does not receive referrals, so it has no receivers."
+        raise NetworkError(message, "role")
+    found = next((m for m in user.memberships if m.organization_id == organization.id), None)
+    if found is None:
+        found = Membership(user=user, organization=organization, role=role)
+        db.session.add(found)
+    found.role = role
+    db.session.flush()
+    return found
+
+
+def remove_member(user, organization: NetworkOrganization) -> None:
+    """Take a user out of an organization."""
+    for membership in list(user.memberships):
+        if membership.organization_id == organization.id:
+            user.memberships.remove(membership)
+            db.session.delete(membership)
+    db.session.flush()
+
+
+def home_organization(user, asked: str | None = None) -> NetworkOrganization:
+    """The organization a user registers a patient for: the one asked for, or their only one."""
+    org_ids = care_org_ids(user)
+    if asked:
+        organization = find_organization(asked)
+        if organization is None:
+            raise BadInput(f"There is no organization {asked!r}.", field="organization")
+        if organization.id not in org_ids:
+            raise BadInput(f"You are not a member of {organization.name}.", field="organization")
+        return organization
+    if len(org_ids) == 1:
+        return db.session.get(NetworkOrganization, next(iter(org_ids)))
+    if not org_ids:
+        raise BadInput(
+            "You belong to no care team, so you cannot register patients.", "organization"
+        )
+    keys = ", ".join(sorted(db.session.get(NetworkOrganization, i).key for i in org_ids))
+    raise BadInput(f"Name the organization the patient is registered with: {keys}.", "organization")
+
+
+def share_patient(patient, organization: NetworkOrganization, user, reason: str) -> PatientShare:
+    """Let another organization's care team see a patient, recording who shared and why."""
+    reason = reason.strip()
+    if not reason:
+        raise BadInput("Say why the patient is shared (for example: joint care plan).", "reason")
+    if organization.id == patient.organization_id:
+        raise BadInput(f"The patient is already registered with {organization.name}.", "org")
+    found = active_share(patient.id, organization.id)
+    if found is not None:
+        return found
+    share = PatientShare(
+        patient_id=patient.id, organization=organization, shared_by=user.id, reason=reason[:500]
+    )
+    db.session.add(share)
+    db.session.flush()
+    return share
+
+
+def end_share(patient, organization: NetworkOrganization, user) -> None:
+    """Stop sharing a patient with an organization (the record of the share stays)."""
+    share = active_share(patient.id, organization.id)
+    if share is None:
+        raise NotFound(f"The patient is not shared with {organization.name}.", field="org")
+    share.ended_at, share.ended_by = utcnow(), user.id
+    db.session.flush()
+
+
+def active_share(patient_id: int, organization_id: int) -> PatientShare | None:
+    """The share of a patient with an organization that has not ended, if any."""
+    query = select(PatientShare).where(
+        PatientShare.patient_id == patient_id,
+        PatientShare.organization_id == organization_id,
+        PatientShare.ended_at.is_(None),
+    )
+    return db.session.scalar(query)
+
+
+def shares_of(patient_id: int) -> list[PatientShare]:
+    """Every share of a patient, current and ended, oldest first."""
+    query = select(PatientShare).where(PatientShare.patient_id == patient_id)
+    return list(db.session.scalars(query.order_by(PatientShare.id)))
+
+
+def members_of(organization: NetworkOrganization) -> list[Membership]:
+    """The organization's members, by username."""
+    from referral.auth.models import User
+
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organization_id == organization.id)
+        .order_by(User.username)
+    )
+    return list(db.session.scalars(query))
