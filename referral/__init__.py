@@ -104,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from referral.api.requests import RowIdConverter
     from referral.auth.admin import bp as admin_bp
     from referral.auth.blueprint import bp as auth_bp
+    from referral.capacity.api import bp as capacity_api_bp
+    from referral.capacity.views import bp as capacity_bp
     from referral.curation.api import bp as curation_api_bp
     from referral.curation.blueprint import bp as curation_bp
     from referral.curation.transfer import bp as transfer_bp
@@ -128,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         workspace_bp,
         transfer_bp,
         web_bp,
+        capacity_bp,
         patient_pages_bp,
         screening_pages_bp,
         referral_pages_bp,
@@ -139,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         referrals_bp,
         network_api_bp,
         curation_api_bp,
+        capacity_api_bp,
         receiver_bp,
         hsds_bp,
     )

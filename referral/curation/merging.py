@@ -13,6 +13,7 @@ from collections import defaultdict
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from referral.capacity.models import ServiceCapacity
 from referral.curation.duplicates import Candidate, Pair, likely_duplicates
 from referral.curation.editing import EditContext, FieldChange, edit_service, service_document
 from referral.curation.models import NotDuplicate, ServiceFlag, UpdateRequest
@@ -214,7 +215,7 @@ def delete_service(service_id: str) -> None:
     db.session.execute(delete(m.ServiceAtLocation).where(m.ServiceAtLocation.id.in_(links)))
     for model in (m.Phone, m.Schedule, m.Language):
         db.session.execute(delete(model).where(model.service_id == service_id))
-    for model in (m.ServiceArea, m.CostOption, m.ServiceTaxonomy, m.ServiceNeed):
+    for model in (m.ServiceArea, m.CostOption, m.ServiceTaxonomy, m.ServiceNeed, ServiceCapacity):
         db.session.execute(delete(model).where(model.service_id == service_id))
     db.session.execute(delete(m.Service).where(m.Service.id == service_id))
 

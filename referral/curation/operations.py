@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, func, select, update
 
+from referral.capacity.models import HISTORY_ACTION
 from referral.curation.editing import (
     Edit,
     EditContext,
@@ -355,9 +356,11 @@ def change_json(change: ChangeRecord) -> dict:
 
 
 def export_package() -> r.Package:
-    """The whole directory with its change history as HSDS metadata, ready to export."""
+    """The whole directory with its change history as HSDS metadata, ready to export (capacity
+    changes left out: HSDS has no such field)."""
     package = read_directory()
-    package.metadata = [metadata_row(c) for c in db.session.scalars(select(ChangeRecord))]
+    changes = select(ChangeRecord).where(ChangeRecord.action != HISTORY_ACTION)
+    package.metadata = [metadata_row(c) for c in db.session.scalars(changes)]
     return package
 
 

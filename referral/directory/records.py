@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from referral.capacity.rules import Capacity
 from referral.search.hours import Window
 
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
@@ -160,6 +161,8 @@ class Service:
     taxonomy_term_ids: list[str] = field(default_factory=list)
     curated_needs: list[str] | None = None
     contacts: list[Contact] = field(default_factory=list)
+    # Whether it takes referrals now; not an HSDS field, so never written to HSDS output.
+    capacity: Capacity | None = None
 
 
 @dataclass

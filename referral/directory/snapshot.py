@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from referral.capacity.models import ServiceCapacity, capacity_record
+from referral.capacity.rules import Capacity
 from referral.directory import models as m
 from referral.directory import records as r
 from referral.directory.store import chunks
@@ -81,6 +83,7 @@ class OwnedRows:
         self.links: list[m.ServiceTaxonomy] = []
         self.contacts: dict[tuple[str, str], list[r.Contact]] = defaultdict(list)
         self.term_ids: dict[str, list[str]] = defaultdict(list)
+        self.capacities: dict[str, Capacity] = {}
 
     @classmethod
     def load(cls, services, locations, sals, orgs, whole: bool = False) -> OwnedRows:
@@ -129,7 +132,7 @@ class OwnedRows:
             self.languages[column, getattr(lang, column)].append(lang.code)
 
     def load_service_rows(self, ids: list[str] | None) -> None:
-        """Group service areas, cost options and taxonomy links by service."""
+        """Group service areas, cost options, taxonomy links and capacities by service."""
         for a in fetch(m.ServiceArea, "service_id", ids):
             self.areas[a.service_id].append(a)
         for c in fetch(m.CostOption, "service_id", ids):
@@ -137,6 +140,8 @@ class OwnedRows:
         self.links = fetch(m.ServiceTaxonomy, "service_id", ids)
         for link in self.links:
             self.term_ids[link.service_id].append(link.term_id)
+        for row in fetch(ServiceCapacity, "service_id", ids):
+            self.capacities[row.service_id] = capacity_record(row)
 
     def term_set(self) -> set[str]:
         """The ids of the terms the loaded services are filed under."""
@@ -252,6 +257,7 @@ def service_record(s: m.Service, owned: OwnedRows) -> r.Service:
         taxonomy_term_ids=list(owned.term_ids.get(s.id, [])),
         curated_needs=list(s.curated_needs) if s.curated_needs is not None else None,
         contacts=owned.contacts.get(("service_id", s.id), []),
+        capacity=owned.capacities.get(s.id),
     )
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from referral.capacity.rules import Capacity
 from referral.directory import records as r
 from referral.directory.needs import NEED_LABELS, needs_for
 from referral.search.geo import area_key, zip_place
@@ -124,6 +125,17 @@ def payload(service, org, location, sal, terms, needs, languages, hours) -> dict
         "minimum_age": service.minimum_age,
         "maximum_age": service.maximum_age,
         "free": is_free(service),
+        "capacity": capacity_payload(service.capacity),
+    }
+
+
+def capacity_payload(capacity: Capacity | None) -> dict | None:
+    """The capacity as set (status and last day), judged against the day of each search."""
+    if capacity is None:
+        return None
+    return {
+        "status": capacity.status,
+        "until": capacity.until.isoformat() if capacity.until else None,
     }
 
 

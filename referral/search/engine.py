@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 import numpy as np
 
+from referral.capacity import rules as capacity_rules
 from referral.directory.needs import needs_for
 from referral.search import hours as h
 from referral.search import ranking
@@ -74,6 +75,7 @@ class Result:
     distance_miles: float | None
     open_now: bool | None = None
     hours_today: str | None = None
+    capacity: dict = field(default_factory=capacity_rules.nothing_said)
 
 
 @dataclass
@@ -216,8 +218,14 @@ class Pool:
         self.distance = np.concatenate([p[3] for p in self.parts] or [np.zeros(0)])
         self.served = np.concatenate([p[4] for p in self.parts] or [np.zeros(0, dtype=bool)])
         self.needs = np.concatenate([p[5] for p in self.parts] or [np.zeros(0, dtype=bool)])
-        self.verified = np.concatenate(
-            [p[0].tables.verified[p[1]] for p in self.parts] or [np.zeros(0)]
+        self.verified = self.column("verified")
+        self.capacity = self.column("capacity")
+        self.capacity_until = self.column("capacity_until")
+
+    def column(self, name: str) -> np.ndarray:
+        """One numeric column of the segments' tables, for every candidate."""
+        return np.concatenate(
+            [getattr(p[0].tables, name)[p[1]] for p in self.parts] or [np.zeros(0)]
         )
 
     def candidate(self, i: int) -> Candidate:
@@ -232,7 +240,7 @@ class Pool:
         keep = np.arange(len(self.ids))
         if request.wants_open:
             keep = keep[self.open_mask(request, now)]
-        today = (now or datetime.now()).date().toordinal()
+        today = day_of(request, now).toordinal()
         radius = request.radius_miles if request.place is not None else None
         best = float(self.text[keep].max()) if len(keep) else 0.0
         self.scores = np.zeros(len(self.ids))
@@ -244,6 +252,7 @@ class Pool:
             self.needs[keep],
             today - self.verified[keep],
             radius,
+            ranking.capacity_factors(self.capacity[keep], self.capacity_until[keep], today),
         )
         tie = np.nan_to_num(self.distance[keep], nan=1e9)
         order = np.lexsort((tie, -self.scores[keep]))
@@ -321,7 +330,20 @@ def finish(c: Candidate, request: SearchRequest, now: datetime | None, score: fl
         distance_miles=round(c.distance, 2) if c.distance is not None else None,
         open_now=h.is_open(windows, local),
         hours_today=h.hours_on(windows, local.weekday()),
+        capacity=capacity_shown(c.meta.data.get("capacity"), day_of(request, now)),
     )
+
+
+def capacity_shown(stored: dict | None, today: date) -> dict:
+    """A result's capacity as the API shows it: the status in effect today and its last day."""
+    stored = stored or {}
+    until = capacity_rules.as_day(stored.get("until"))
+    return capacity_rules.shown(stored.get("status", capacity_rules.ACCEPTING), until, today)
+
+
+def day_of(request: SearchRequest, now: datetime | None) -> date:
+    """The day of the search (today, or the day of `now`) in the search's time zone."""
+    return h.local_now(request.timezone, now).date()
 
 
 def local_time(meta: Meta, request: SearchRequest, now: datetime | None) -> datetime:

@@ -160,21 +160,17 @@ class ServiceIndex:
         return self.index.searcher()
 
     def current(self):
-        """The shared searcher, moved on to the newest state of the index when it has changed."""
-        with self._lock:
-            if self._searcher is None:
-                self._searcher = self.index.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._refreshed(self._searcher)
-            return self._searcher
+        """The shared searcher, opened anew on the newest state of the index when it has changed.
 
-    def _refreshed(self, searcher):
-        """The searcher moved on to the newest state; whoosh cannot refresh one opened on an
-        empty index (its reader has no segments and never looks up to date), so that one is
-        opened anew."""
-        if searcher.reader().segments() is None:
-            return self.index.searcher()
-        return searcher.refresh()
+        Not whoosh's `refresh()`: it reuses the reader of every segment it still knows by id,
+        with the deletions that segment had then, so an edited service's replaced documents
+        stayed in results beside the new ones (and a searcher opened on an empty index never
+        looks up to date). Segment tables stay cached by segment id; live masks are read again.
+        """
+        with self._lock:
+            if self._searcher is None or not self._searcher.up_to_date():
+                self._searcher = self.index.searcher()
+            return self._searcher
 
     def doc_count(self) -> int:
         """How many documents the index holds."""

@@ -42,5 +42,6 @@ def result_json(result: Result) -> dict:
         "open_now": result.open_now,
         "hours_today": result.hours_today,
         "last_verified": data.get("last_verified"),
+        "capacity": result.capacity,
         "score": result.score,
     }

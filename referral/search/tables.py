@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 import orjson
 
+from referral.capacity.rules import STATUSES
 from referral.directory.hsds.languages import language_groups
 from referral.search.documents import windows_from_payload
 from referral.search.hours import Window, open_flags, window_span
@@ -76,6 +77,8 @@ class SegmentTables:
     verified: np.ndarray
     minimum_age: np.ndarray
     maximum_age: np.ndarray
+    capacity: np.ndarray
+    capacity_until: np.ndarray
     free: np.ndarray
     present: np.ndarray
     names: dict[tuple[str, str], int]
@@ -206,17 +209,30 @@ class TableBuilder:
         )
 
 
-NUMBER_COLUMNS = ("latitude", "longitude", "verified", "minimum_age", "maximum_age")
+NUMBER_COLUMNS = (
+    "latitude",
+    "longitude",
+    "verified",
+    "minimum_age",
+    "maximum_age",
+    "capacity",
+    "capacity_until",
+)
 
 
 def number_values(data: dict) -> dict[str, float | None]:
-    """The numeric columns of one payload."""
+    """The numeric columns of one payload; capacity is its place in `STATUSES` and the day
+    number of its `until` (NaN when nothing was set)."""
+    capacity = data.get("capacity") or {}
+    status = capacity.get("status")
     return {
         "latitude": data.get("latitude"),
         "longitude": data.get("longitude"),
-        "verified": verified_ordinal(data),
+        "verified": day_number(data.get("last_verified")),
         "minimum_age": data.get("minimum_age"),
         "maximum_age": data.get("maximum_age"),
+        "capacity": STATUSES.index(status) if status in STATUSES else None,
+        "capacity_until": day_number(capacity.get("until")),
     }
 
 
@@ -289,10 +305,9 @@ def as_text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def verified_ordinal(data: dict) -> int | None:
-    """The day a listing was last verified, as a day number."""
-    verified = data.get("last_verified")
-    return date.fromisoformat(verified).toordinal() if verified else None
+def day_number(day: str | None) -> int | None:
+    """An ISO date (the day a listing was last verified, a capacity's last day) as a day number."""
+    return date.fromisoformat(day).toordinal() if day else None
 
 
 def live_mask(reader, tables: SegmentTables) -> np.ndarray:

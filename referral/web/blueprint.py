@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, session
@@ -12,6 +12,8 @@ from sqlalchemy import select
 from referral.auth.access import require_directory_access
 from referral.auth.forms import ActionForm
 from referral.auth.models import CARE_TEAM
+from referral.capacity import operations as capacity_operations
+from referral.capacity import rules as capacity_rules
 from referral.curation.flags import STAFF_REASONS
 from referral.directory.hsds.languages import language_name
 from referral.directory.models import ServiceNeed, as_utc
@@ -128,7 +130,19 @@ def service_details(service_id: str):
         needs=needs_of(service_id),
         areas=list(dict.fromkeys(a.name or a.value or "Nationwide" for a in service.service_areas)),
         report_reasons=STAFF_REASONS,
+        **capacity_context(service),
     )
+
+
+def capacity_context(service) -> dict:
+    """What the service page shows of its capacity, and whether this user may set it."""
+    today = capacity_operations.clinic_today()
+    return {
+        "capacity": capacity_rules.current(service.capacity, today),
+        "capacity_choices": list(capacity_rules.LABELS.items()),
+        "may_set_capacity": capacity_operations.may_set(current_user, service.id),
+        "today": today,
+    }
 
 
 def locations_of(package, service, first_id: str | None) -> list[dict]:
@@ -167,6 +181,14 @@ def tel_href(number: str) -> str:
     """A `tel:` link target for a phone number as written."""
     digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
     return f"tel:{digits}"
+
+
+@bp.app_template_filter("capacity_words")
+def capacity_words(status: str, until: date | str | None = None) -> str:
+    """A capacity as people read it ("Waitlist", "Not accepting referrals until 12 Jan"); ""
+    when accepting."""
+    day = until if isinstance(until, date) else capacity_rules.as_day(until)
+    return capacity_rules.words(status, day, capacity_operations.clinic_today())
 
 
 @bp.app_template_filter("language_names")

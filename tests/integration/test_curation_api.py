@@ -65,6 +65,21 @@ def test_an_edit_is_saved_recorded_field_by_field_and_searchable_at_once(app, cl
     assert fields["name"]["by"] == "cora" and "(216) 555-0188" in fields["phones"]["new"]
 
 
+def test_an_edited_service_is_listed_once_per_place_not_beside_its_old_documents(
+    app, client, curator
+):
+    def places(service_id):
+        results = client.get("/api/v1/search?category=food&limit=100").get_json()["results"]
+        return [r["location_id"] for r in results if r["service_id"] == service_id]
+
+    service = client.get("/api/v1/search?category=food").get_json()["results"][0]["service_id"]
+    before = places(service)
+    for alert in ("Closed Monday", "Closed Tuesday"):
+        version = read(client, curator, service)["version"]
+        assert patch(client, curator, service, alert=alert, version=version).status_code == 200
+        assert places(service) == before
+
+
 def test_a_stale_version_is_refused_with_409_and_changes_nothing(app, client, curator):
     service = first_service(app)
     version = read(client, curator, service)["version"]

@@ -200,3 +200,13 @@ def test_the_front_desk_sees_only_their_organizations_slips(referred):
     page = n.web.get("/slips", headers=n.sam)
     assert page.status_code == 200
     assert f"/patients/{n.a.patient}/slip".encode() not in page.data
+
+
+def test_the_claiming_organization_sets_its_services_capacity_and_others_cannot(referred):
+    n = referred
+    path = f"/api/v1/services/{n.service}/capacity"
+    assert n.web.put(path, json={"status": "waitlist"}, headers=n.fay).status_code == 200
+    assert n.web.put(path, json={"status": "accepting"}, headers=n.ann).status_code == 403
+    stranger = member(n.app, "rita", "receiver", "hospital")
+    assert n.web.put(path, json={"status": "accepting"}, headers=stranger).status_code == 403
+    assert n.web.get(path, headers=n.fay).get_json()["status"] == "waitlist"

@@ -21,6 +21,7 @@ RESULT_KEYS = {
     "open_now",
     "hours_today",
     "last_verified",
+    "capacity",
     "score",
 }
 
@@ -42,6 +43,7 @@ def test_food_pantry_near_a_zip_finds_nearby_food_services(api):
     assert body["near"]["label"] == "44113"
     top = body["results"][0]
     assert set(top) == RESULT_KEYS
+    assert top["capacity"] == {"status": "accepting", "until": None}, "nothing set: accepting"
     assert "food" in top["categories"]
     assert all(r["distance_miles"] is None or r["distance_miles"] <= 10 for r in body["results"])
 

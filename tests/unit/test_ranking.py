@@ -1,8 +1,14 @@
 """The ranking formula's properties."""
 
+from datetime import date
+
+import numpy as np
 import pytest
 
-from referral.search.ranking import Signals, blend, proximity
+from referral.capacity.rules import STATUSES
+from referral.search.ranking import Signals, blend, capacity_factors, proximity
+
+TODAY = date(2026, 12, 14).toordinal()
 
 
 def test_on_equal_text_the_closer_result_wins():
@@ -64,8 +70,6 @@ def test_freshness_never_outweighs_a_real_difference_in_distance():
 def test_the_array_form_of_the_formula_agrees_with_the_scalar_one():
     import random
 
-    import numpy as np
-
     from referral.search.ranking import blend_arrays
 
     rng = random.Random(7)
@@ -73,8 +77,11 @@ def test_the_array_form_of_the_formula_agrees_with_the_scalar_one():
     for _ in range(300):
         distance = None if rng.random() < 0.2 else rng.uniform(0, 30)
         days = None if rng.random() < 0.3 else rng.randint(0, 2000)
+        capacity = rng.choice(STATUSES)
         rows.append(
-            Signals(rng.uniform(0, 9), distance, rng.random() < 0.5, rng.random() < 0.3, days)
+            Signals(
+                rng.uniform(0, 9), distance, rng.random() < 0.5, rng.random() < 0.3, days, capacity
+            )
         )
     best = max(r.text_score for r in rows)
     for radius in (10.0, None):
@@ -89,5 +96,32 @@ def test_the_array_form_of_the_formula_agrees_with_the_scalar_one():
                 dtype=float,
             ),
             radius,
+            capacity_factors(
+                np.array([float(STATUSES.index(r.capacity)) for r in rows]),
+                np.full(len(rows), np.nan),
+                TODAY,
+            ),
         )
         assert list(arrays) == pytest.approx([blend(r, best, radius) for r in rows], abs=1e-3)
+
+
+def test_a_service_not_accepting_ranks_below_a_comparable_accepting_one_and_waitlist_between():
+    def score(capacity):
+        return blend(Signals(4.0, 2.0, True, verified_days_ago=30, capacity=capacity), 4.0, 10)
+
+    accepting, waitlist, full = score("accepting"), score("waitlist"), score("not-accepting")
+    assert accepting > waitlist > full > 0, "never filtered out"
+    assert waitlist >= 0.85 * accepting, "a waitlist is only slightly below"
+
+
+def test_a_service_not_accepting_sinks_below_a_somewhat_farther_accepting_one():
+    full_near = blend(Signals(4.0, 1.0, True, capacity="not-accepting"), 4.0, 10)
+    open_farther = blend(Signals(4.0, 4.0, True), 4.0, 10)
+    assert open_farther > full_near
+
+
+def test_capacity_counts_through_its_until_day_and_not_after_or_when_nothing_was_set():
+    levels = np.array([2.0, 2.0, 2.0, 1.0, np.nan])
+    until = np.array([TODAY, TODAY - 1, np.nan, TODAY + 5, np.nan])
+    factors = capacity_factors(levels, until, TODAY)
+    assert list(factors) == [0.5, 1.0, 0.5, 0.9, 1.0]
