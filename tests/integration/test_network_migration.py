@@ -3,7 +3,7 @@ with nothing lost: every account keeps its role, every patient and referral stay
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from werkzeug.security import generate_password_hash
 
 from referral.auth.models import User
@@ -21,11 +21,14 @@ def old_release(request, tmp_path):
     """A database as the release before organizations left it: schema 0009, the bundled
     directory, an admin, two case managers, their patients and a referral."""
     app = make_app(request.param, tmp_path)
+    migrations = app.extensions["migrate"].directory
     with app.app_context():
         db.drop_all()
-        upgrade(directory=app.extensions["migrate"].directory, revision="0009")
+        upgrade(directory=migrations)
     load_directory(app)
     with app.app_context():
+        db.session.remove()
+        downgrade(directory=migrations, revision="0009")
         hashed = generate_password_hash(PASSWORD)
         service = db.session.execute(sa.text("SELECT id FROM services LIMIT 1")).scalar()
         run = db.session.execute
@@ -37,12 +40,13 @@ def old_release(request, tmp_path):
             run(
                 sa.text(
                     "INSERT INTO users (id, username, display_name, email, phone, role,"
-                    " password_hash, active, created_at) VALUES (:id, :name, :name, '', '',"
+                    " password_hash, active, created_at) VALUES (:id, :name, :display, '', '',"
                     " :role, :hash, :yes, :now)"
                 ),
                 {
                     "id": user_id,
                     "name": name,
+                    "display": name,
                     "role": role,
                     "hash": hashed,
                     "yes": True,
