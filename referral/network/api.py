@@ -11,11 +11,10 @@ from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import utcnow
 from referral.network.inbox import inbox
 from referral.network.messages import mark_read, message_json, post_message, thread
-from referral.network.operations import end_share, organization_named, share_patient
+from referral.network.operations import end_share, organization_named, share_patient, signed_as
 from referral.network.scope import visible_patient
 from referral.patients.operations import patient_json, record_access
-from referral.referrals import states
-from referral.referrals.operations import organization_name, received_json, referral_and_side
+from referral.referrals.operations import received_json, referral_and_side
 
 bp = Blueprint("network_api", __name__, url_prefix="/api/v1")
 json_api(bp)
@@ -41,20 +40,13 @@ def messages(referral_id: int):
     referral, party = referral_and_side(referral_id, current_user)
     if request.method == "POST":
         body = json_body().get("body")
-        message = post_message(referral, body, current_user, party, author_of(referral, party))
+        author = signed_as(current_user.display_name or current_user.username, referral, party)
+        message = post_message(referral, body, current_user, party, author)
         return jsonify(message_json(message)), 201
     found = thread(referral.id)
     shown = [message_json(m) for m in found]
     mark_read(found, current_user, party)
     return jsonify({"results": shown})
-
-
-def author_of(referral, party: states.Party) -> str:
-    """How a message's writer is shown: receiving staff with their organization's name."""
-    if party is states.Party.REQUESTER:
-        return current_user.display_name or current_user.username
-    name = current_user.display_name or current_user.username
-    return f"{name} ({organization_name(referral.receiving_org_id)})"
 
 
 @bp.post("/patients/<int:patient_id>/shares")

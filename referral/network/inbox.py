@@ -64,10 +64,11 @@ def inbox(user, view: str, now: datetime, quiet_days: int) -> list[tuple[Referra
     ]
 
 
-def view_counts(user, now: datetime, quiet_days: int) -> dict[str, int]:
-    """How many referrals each inbox view holds, for its tabs."""
+def view_counts(rows, now: datetime, quiet_days: int) -> dict[str, int]:
+    """How many of the inbox's referrals (with their unread counts) each view holds, for its
+    tabs."""
     counts = dict.fromkeys(VIEWS, 0)
-    for referral, unread in inbox(user, "all", now, quiet_days):
+    for referral, unread in rows:
         for view in inbox_view(referral, unread, now, quiet_days):
             counts[view] += 1
     return counts

@@ -58,6 +58,26 @@ def organization_named(key: str, field: str = "org") -> NetworkOrganization:
     return found
 
 
+def organization_key(organization_id: int | None) -> str | None:
+    """The key of a network organization, or None."""
+    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    return found.key if found else None
+
+
+def organization_name(organization_id: int | None) -> str:
+    """The name of a network organization, or an empty string."""
+    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    return found.name if found else ""
+
+
+def signed_as(name: str, referral, party) -> str:
+    """How someone is shown in a referral's history and thread: the receiving organization's
+    staff with their organization's name."""
+    if party.value == "requester":
+        return name
+    return f"{name} ({organization_name(referral.receiving_org_id)})"
+
+
 def default_organization() -> NetworkOrganization:
     """The installation's only organization, made when there is none yet (a single-team
     installation never has to name one)."""

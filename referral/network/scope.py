@@ -71,8 +71,4 @@ def receives(user, referral: Referral) -> bool:
 
 def referral_condition(user) -> ColumnElement[bool]:
     """A condition on `Referral` true for referrals of patients the user's care teams see."""
-    org_ids = care_org_ids(user)
-    if not org_ids:
-        return false()
-    patients = select(Patient.id).where(patient_condition(user))
-    return Referral.patient_id.in_(patients)
+    return Referral.patient_id.in_(select(Patient.id).where(patient_condition(user)))

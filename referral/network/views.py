@@ -13,19 +13,21 @@ from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import Service, utcnow
 from referral.errors import AppError, NotFound
 from referral.extensions import db
-from referral.network.inbox import VIEWS, inbox, view_counts
+from referral.network.inbox import VIEWS, inbox, inbox_view, view_counts
 from referral.network.messages import mark_read, post_message, thread
-from referral.network.operations import end_share, organization_named, share_patient
+from referral.network.operations import (
+    end_share,
+    organization_name,
+    organization_named,
+    share_patient,
+    signed_as,
+)
 from referral.network.scope import receiving_org_ids, visible_patient
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
 from referral.referrals import states
-from referral.referrals.operations import (
-    change_status,
-    organization_name,
-    received_patient,
-    referral_and_side,
-)
+from referral.referrals.operations import change_status, received_patient, referral_and_side
+from referral.referrals.views import names_of
 
 bp = Blueprint("network", __name__)
 VIEW_TITLES = {
@@ -48,16 +50,16 @@ def inbox_page():
         view = "waiting"
     days = current_app.config["REFERRAL"]["QUIET_DAYS"]
     now = utcnow()
-    rows = inbox(current_user, view, now, days)
-    patients = patients_by_id([r.patient_id for r, _ in rows])
+    everything = inbox(current_user, "all", now, days)
+    rows = [(r, unread) for r, unread in everything if view in inbox_view(r, unread, now, days)]
     return render_template(
         "network/inbox.html",
         view=view,
         titles=VIEW_TITLES,
-        counts=view_counts(current_user, now, days),
+        counts=view_counts(everything, now, days),
         rows=rows,
-        patients=patients,
-        services=service_names([r.service_id for r, _ in rows]),
+        patients=patients_by_id([r.patient_id for r, _ in rows]),
+        services=names_of([r for r, _ in rows]),
         receiving=bool(receiving_org_ids(current_user)),
         form=ActionForm(),
     )
@@ -66,11 +68,6 @@ def inbox_page():
 def patients_by_id(ids: list[int]) -> dict[int, dict]:
     """What a receiving organization may see of each patient, by id."""
     return {i: received_patient(db.session.get(Patient, i)) for i in set(ids)}
-
-
-def service_names(ids: list[str]) -> dict[str, str]:
-    """Service names by id."""
-    return {i: db.session.get(Service, i).name for i in set(ids)}
 
 
 @bp.get("/inbox/<int:referral_id>")
@@ -110,7 +107,7 @@ def answer(referral_id: int):
     """Accept, decline or update a referral from the inbox or its page."""
     check_posted_form()
     referral = received_referral(referral_id)
-    actor = f"{current_user.username} ({organization_name(referral.receiving_org_id)})"
+    actor = signed_as(current_user.username, referral, states.Party.RECEIVER)
     try:
         version = whole_version(request.form.get("version"))
         change_status(referral, request.form, states.Party.RECEIVER, actor, version)
@@ -130,12 +127,7 @@ def write(referral_id: int):
     """Send a message to the other side from either side's referral page."""
     check_posted_form()
     referral, party = referral_and_side(referral_id, current_user)
-    name = current_user.display_name or current_user.username
-    author = (
-        name
-        if party is states.Party.REQUESTER
-        else f"{name} ({organization_name(referral.receiving_org_id)})"
-    )
+    author = signed_as(current_user.display_name or current_user.username, referral, party)
     try:
         post_message(referral, request.form.get("body"), current_user, party, author)
     except AppError as exc:

@@ -11,8 +11,7 @@ from sqlalchemy import func, or_, select
 from referral.directory.models import as_utc
 from referral.errors import AppError
 from referral.extensions import db
-from referral.network.models import NetworkOrganization
-from referral.network.operations import home_organization, shares_of
+from referral.network.operations import home_organization, organization_key, shares_of
 from referral.network.scope import patient_condition
 from referral.patients.models import CONSENT_KINDS, AccessRecord, Consent, Patient
 from referral.patients.validation import check_patient, display_phone
@@ -146,7 +145,7 @@ def patient_json(patient: Patient) -> dict:
         "postal_code": patient.postal_code,
         "preferred_language": patient.preferred_language,
         "mrn": patient.mrn,
-        "organization": organization_key_of(patient.organization_id),
+        "organization": organization_key(patient.organization_id),
         "shared_with": [
             {
                 "organization": share.organization.key,
@@ -170,8 +169,3 @@ def patient_json(patient: Patient) -> dict:
             for c in patient.consents
         ],
     }
-
-
-def organization_key_of(organization_id: int) -> str:
-    """The key of the organization a patient is registered with."""
-    return db.session.get(NetworkOrganization, organization_id).key

@@ -12,6 +12,7 @@ from referral.auth.access import json_api, require_roles
 from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import MAX_ID
 from referral.errors import BadInput
+from referral.network.operations import signed_as
 from referral.referrals import states
 from referral.referrals.links import link_token
 from referral.referrals.operations import (
@@ -19,7 +20,6 @@ from referral.referrals.operations import (
     list_referrals,
     make_referral,
     make_referrals,
-    organization_name,
     received_json,
     record_follow_up,
     referral_and_side,
@@ -52,7 +52,8 @@ def status(referral_id: int):
     referral, party = referral_and_side(referral_id, current_user)
     data = json_body()
     version = whole_version(data.get("version", request.headers.get("If-Match")))
-    change_status(referral, data, party, actor_name(current_user, referral, party), version)
+    actor = signed_as(current_user.username, referral, party)
+    change_status(referral, data, party, actor, version)
     return jsonify(side_json(referral, party))
 
 
@@ -81,14 +82,6 @@ def read(referral_id: int):
 def side_json(referral, party: states.Party) -> dict:
     """The referral as the care team (with its link) or the receiving organization sees it."""
     return shown(referral) if party is states.Party.REQUESTER else received_json(referral)
-
-
-def actor_name(user, referral, party: states.Party) -> str:
-    """Who made a change, as the history shows it: the receiving organization's staff are
-    named with their organization."""
-    if party is states.Party.REQUESTER:
-        return user.username
-    return f"{user.username} ({organization_name(referral.receiving_org_id)})"
 
 
 @bp.get("")

@@ -15,8 +15,8 @@ from referral.directory.models import MAX_ID, Service, ServiceAtLocation, as_utc
 from referral.directory.needs import NEED_KEYS
 from referral.errors import BadInput, Conflict, Forbidden, NotFound, Refused
 from referral.extensions import db
-from referral.network.models import NetworkOrganization, PatientShare
-from referral.network.operations import receiving_org_id
+from referral.network.models import PatientShare
+from referral.network.operations import organization_key, receiving_org_id
 from referral.network.scope import (
     care_org_ids,
     may_see_patient,
@@ -399,18 +399,6 @@ def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
         ],
         "follow_ups": [follow_up_json(f) for f in referral.follow_ups],
     }
-
-
-def organization_key(organization_id: int | None) -> str | None:
-    """The key of a network organization, or None."""
-    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
-    return found.key if found else None
-
-
-def organization_name(organization_id: int | None) -> str:
-    """The name of a network organization, or an empty string."""
-    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
-    return found.name if found else ""
 
 
 def received_json(referral: Referral) -> dict:

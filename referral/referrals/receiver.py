@@ -12,11 +12,10 @@ from referral.extensions import db
 from referral.network.models import NetworkOrganization
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
-from referral.patients.validation import display_phone
 from referral.referrals import states
 from referral.referrals.links import LinkRefused, referral_id_of
 from referral.referrals.models import Referral
-from referral.referrals.operations import change_status
+from referral.referrals.operations import change_status, received_patient
 
 bp = Blueprint("receiver", __name__, url_prefix="/r")
 
@@ -67,20 +66,9 @@ def answer(token: str):
         "referrals/receiver.html",
         referral=referral,
         service=service,
-        patient=referral_patient(referral),
+        patient=received_patient(db.session.get(Patient, referral.patient_id)),
         moves=states.allowed_moves(referral.status, states.Party.RECEIVER),
         form=ActionForm(),
         outcomes=list(states.Outcome),
         needs_reason=states.REASON_REQUIRED,
     )
-
-
-def referral_patient(referral: Referral) -> dict:
-    """What the organization needs to reach the patient (they consented to share it)."""
-    patient = db.session.get(Patient, referral.patient_id)
-    return {
-        "name": patient.full_name,
-        "phone": display_phone(patient.phone),
-        "language": patient.preferred_language,
-        "contact_ok": patient.consents_to("contact"),
-    }
