@@ -13,7 +13,8 @@ from referral.network.inbox import inbox
 from referral.network.messages import mark_read, message_json, post_message, thread
 from referral.network.operations import end_share, organization_named, share_patient, signed_as
 from referral.network.scope import visible_patient
-from referral.patients.operations import patient_json, record_access
+from referral.paging import page_json, parse_page
+from referral.patients.operations import patient_json, patients_by_id, record_access
 from referral.referrals.operations import received_json, referral_and_side
 
 bp = Blueprint("network_api", __name__, url_prefix="/api/v1")
@@ -25,9 +26,15 @@ json_api(bp)
 def inbox_index():
     """The referrals sent to the user's organizations, by inbox view or status."""
     days = current_app.config["REFERRAL"]["QUIET_DAYS"]
-    found = inbox(current_user, request.args.get("status") or "all", utcnow(), days)
-    results = [dict(received_json(r), unread_messages=unread) for r, unread in found]
-    return jsonify({"results": results})
+    page = parse_page(request.args)
+    view = request.args.get("status") or "all"
+    found, total = inbox(current_user, view, utcnow(), days, page)
+    patients = patients_by_id(r.patient_id for r, _ in found)
+    results = [
+        dict(received_json(r, patients[r.patient_id]), unread_messages=unread)
+        for r, unread in found
+    ]
+    return jsonify(page_json(results, total, page))
 
 
 @bp.route("/referrals/<int:referral_id>/messages", methods=["GET", "POST"])

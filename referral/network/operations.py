@@ -58,15 +58,27 @@ def organization_named(key: str, field: str = "org") -> NetworkOrganization:
     return found
 
 
+def organization_by_id(organization_id: int | None) -> NetworkOrganization | None:
+    """A network organization by id, held for the rest of the session so that a list of
+    referrals reads each of its organizations once."""
+    if not organization_id:
+        return None
+    held = db.session.info.setdefault("network_organizations", {})
+    found = held.get(organization_id)
+    if found is None or found not in db.session:
+        found = held[organization_id] = db.session.get(NetworkOrganization, organization_id)
+    return found
+
+
 def organization_key(organization_id: int | None) -> str | None:
     """The key of a network organization, or None."""
-    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    found = organization_by_id(organization_id)
     return found.key if found else None
 
 
 def organization_name(organization_id: int | None) -> str:
     """The name of a network organization, or an empty string."""
-    found = db.session.get(NetworkOrganization, organization_id) if organization_id else None
+    found = organization_by_id(organization_id)
     return found.name if found else ""
 
 

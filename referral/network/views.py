@@ -13,7 +13,7 @@ from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import Service, utcnow
 from referral.errors import AppError, NotFound
 from referral.extensions import db
-from referral.network.inbox import VIEWS, inbox, inbox_view, view_counts
+from referral.network.inbox import VIEWS, inbox, view_counts
 from referral.network.messages import mark_read, post_message, thread
 from referral.network.operations import (
     end_share,
@@ -23,8 +23,9 @@ from referral.network.operations import (
     signed_as,
 )
 from referral.network.scope import receiving_org_ids, visible_patient
+from referral.paging import parse_page
 from referral.patients.models import Patient
-from referral.patients.operations import record_access
+from referral.patients.operations import patients_by_id, record_access
 from referral.referrals import states
 from referral.referrals.operations import change_status, received_patient, referral_and_side
 from referral.referrals.views import names_of
@@ -50,24 +51,26 @@ def inbox_page():
         view = "waiting"
     days = current_app.config["REFERRAL"]["QUIET_DAYS"]
     now = utcnow()
-    everything = inbox(current_user, "all", now, days)
-    rows = [(r, unread) for r, unread in everything if view in inbox_view(r, unread, now, days)]
+    page = parse_page(request.args)
+    rows, total = inbox(current_user, view, now, days, page)
     return render_template(
         "network/inbox.html",
         view=view,
         titles=VIEW_TITLES,
-        counts=view_counts(everything, now, days),
+        counts=view_counts(current_user, now, days),
         rows=rows,
-        patients=patients_by_id([r.patient_id for r, _ in rows]),
+        page=page,
+        total=total,
+        patients=received_patients([r.patient_id for r, _ in rows]),
         services=names_of([r for r, _ in rows]),
         receiving=bool(receiving_org_ids(current_user)),
         form=ActionForm(),
     )
 
 
-def patients_by_id(ids: list[int]) -> dict[int, dict]:
+def received_patients(ids: list[int]) -> dict[int, dict]:
     """What a receiving organization may see of each patient, by id."""
-    return {i: received_patient(db.session.get(Patient, i)) for i in set(ids)}
+    return {i: received_patient(p) for i, p in patients_by_id(ids).items()}
 
 
 @bp.get("/inbox/<int:referral_id>")

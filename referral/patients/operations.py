@@ -7,6 +7,7 @@ from datetime import date
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from referral.directory.models import as_utc
 from referral.errors import AppError
@@ -111,6 +112,15 @@ def record_access(user_id, patient_id, action: str, subject: str) -> None:
     db.session.add(
         AccessRecord(user_id=user_id, patient_id=patient_id, action=action, subject=subject)
     )
+
+
+def patients_by_id(ids) -> dict[int, Patient]:
+    """Patients by id with their consents, read together, for showing a list."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    query = select(Patient).where(Patient.id.in_(ids)).options(selectinload(Patient.consents))
+    return {p.id: p for p in db.session.scalars(query)}
 
 
 def find_patients(user, query: str, limit: int = 20) -> list[Patient]:

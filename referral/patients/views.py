@@ -96,7 +96,7 @@ def show(patient_id: int):
     patient = get_patient(patient_id)
     record_access(current_user.id, patient.id, "view", "patient")
     instruments = [instrument(i) for i in instrument_ids()]
-    referrals = list_referrals(current_user, None, None, patient.id)
+    referrals, _ = list_referrals(current_user, None, None, patient.id)
     shares = [s for s in shares_of(patient.id) if s.ended_at is None]
     taken = {patient.organization_id} | {s.organization_id for s in shares}
     return render_template(

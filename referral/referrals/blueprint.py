@@ -13,6 +13,7 @@ from referral.auth.models import CARE_TEAM, RECEIVING
 from referral.directory.models import MAX_ID
 from referral.errors import BadInput
 from referral.network.operations import signed_as
+from referral.paging import page_json, parse_page
 from referral.referrals import states
 from referral.referrals.links import link_token
 from referral.referrals.operations import (
@@ -100,15 +101,17 @@ def index():
         ) from None
     if request.args.get("worklist"):
         days = current_app.config["REFERRAL"]["QUIET_DAYS"]
-        found = worklist(current_user, request.args["worklist"], date.today(), days)
-        return jsonify({"results": [referral_json(r) for r in found]})
+        page = parse_page(request.args)
+        found, total = worklist(current_user, request.args["worklist"], date.today(), days, page)
+        return jsonify(page_json([referral_json(r) for r in found], total, page))
     patient = request.args.get("patient_id")
     if patient is not None and not (is_whole(patient) and int(patient) <= MAX_ID):
         raise BadInput("patient_id must be a whole number.", field="patient_id")
+    page = parse_page(request.args)
     try:
-        found = list_referrals(
-            current_user, request.args.get("status"), due, int(patient) if patient else None
+        found, total = list_referrals(
+            current_user, request.args.get("status"), due, int(patient) if patient else None, page
         )
     except states.TransitionError as exc:
         raise BadInput(exc.message, field="status") from exc
-    return jsonify({"results": [referral_json(r) for r in found]})
+    return jsonify(page_json([referral_json(r) for r in found], total, page))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import any_, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +25,7 @@ from referral.network.scope import (
     shared_with,
     visible_patient,
 )
+from referral.paging import Page, page_of
 from referral.patients.models import Patient
 from referral.patients.operations import record_access, record_consent
 from referral.patients.validation import display_phone
@@ -314,8 +315,15 @@ def visible_referral(referral_id: int, user) -> Referral:
     return referral
 
 
-def list_referrals(user, status: str | None, due_before: date | None, patient_id: int | None):
-    """The referrals the user may see, filtered, soonest follow-up first."""
+def list_referrals(
+    user,
+    status: str | None,
+    due_before: date | None,
+    patient_id: int | None,
+    page: Page | None = None,
+) -> tuple[list[Referral], int]:
+    """The referrals the user may see, filtered, soonest follow-up first: one page of them
+    (all without a page) and how many there are."""
     query = visible_to(user, select(Referral))
     if status:
         query = query.where(Referral.status == states.parse_status(status).value)
@@ -323,16 +331,15 @@ def list_referrals(user, status: str | None, due_before: date | None, patient_id
         query = query.where(Referral.follow_up_due <= due_before)
     if patient_id is not None:
         query = query.where(Referral.patient_id == patient_id)
-    query = query.options(selectinload(Referral.history), selectinload(Referral.follow_ups))
-    found = list(db.session.scalars(query.order_by(Referral.follow_up_due, Referral.id)))
-    for patient in {r.patient_id for r in found}:
-        record_access(user.id, patient, "list", "referrals")
-    return found
+    return listed(user, query.order_by(Referral.follow_up_due, Referral.id), page)
 
 
-def worklist(user, which: str, today: date, quiet_days: int) -> list[Referral]:
+def worklist(
+    user, which: str, today: date, quiet_days: int, page: Page | None = None
+) -> tuple[list[Referral], int]:
     """The user's referrals still waiting for an outcome: `due` (follow-up due today or
-    overdue), `mine` (every one they made) or `quiet` (no update in `quiet_days` days)."""
+    overdue), `mine` (every one they made) or `quiet` (no update in `quiet_days` days); one
+    page of them (all without a page) and how many there are."""
     query = visible_to(user, select(Referral)).where(
         Referral.outcome.is_(None), Referral.status.not_in(CLOSED_STATUSES)
     )
@@ -345,11 +352,21 @@ def worklist(user, which: str, today: date, quiet_days: int) -> list[Referral]:
         query = query.where(Referral.updated_at < cutoff).order_by(Referral.updated_at)
     else:
         raise BadInput(f"Choose a worklist: {', '.join(WORKLISTS)}.", field="list")
+    return listed(user, query.order_by(Referral.id), page)
+
+
+def listed(user, query, page: Page | None) -> tuple[list[Referral], int]:
+    """A page of referrals with their histories and follow-ups, and the total; the patients
+    shown are recorded as listed."""
     query = query.options(selectinload(Referral.history), selectinload(Referral.follow_ups))
-    found = list(db.session.scalars(query.order_by(Referral.id)))
+    if page is None:
+        found = list(db.session.scalars(query))
+        total = len(found)
+    else:
+        found, total = page_of(query, page)
     for patient in {r.patient_id for r in found}:
         record_access(user.id, patient, "list", "referrals")
-    return found
+    return found, total
 
 
 def visible_to(user, query):
@@ -358,13 +375,23 @@ def visible_to(user, query):
     query = query.where(referral_condition(user))
     if user.has_role("admin"):
         return query
-    return query.join(Patient, Patient.id == Referral.patient_id).where(
-        (Referral.created_by == user.id) | (Patient.created_by == user.id)
-    )
+    registered = select(Patient.id).where(Patient.created_by == user.id)
+    return query.where((Referral.created_by == user.id) | patient_in(registered))
 
 
-def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
-    """A referral with its history, as the API shows it (and the link for the organization)."""
+def patient_in(patient_ids):
+    """`Referral.patient_id` in a subquery of ids, written so that PostgreSQL can combine it
+    with other indexed conditions under OR (an array it reads first, not a join)."""
+    if db.engine.dialect.name == "postgresql":
+        return Referral.patient_id == any_(func.array(patient_ids.scalar_subquery()))
+    return Referral.patient_id.in_(patient_ids)
+
+
+def referral_json(
+    referral: Referral, receiver_link: str | None = None, follow_ups: bool = True
+) -> dict:
+    """A referral with its history (and its follow-ups unless left out), as the API shows it,
+    with the link for the organization."""
     return {
         "receiver_link": receiver_link,
         "id": referral.id,
@@ -397,16 +424,16 @@ def referral_json(referral: Referral, receiver_link: str | None = None) -> dict:
             }
             for e in referral.history
         ],
-        "follow_ups": [follow_up_json(f) for f in referral.follow_ups],
-    }
+    } | ({"follow_ups": [follow_up_json(f) for f in referral.follow_ups]} if follow_ups else {})
 
 
-def received_json(referral: Referral) -> dict:
+def received_json(referral: Referral, patient: Patient | None = None) -> dict:
     """A referral as the organization it was sent to sees it: the need, the note and how to
-    reach the patient, never the care team's follow-ups or the patient's screening."""
-    shown = referral_json(referral)
-    del shown["follow_ups"], shown["patient_id"], shown["created_by"]
-    shown["patient"] = received_patient(db.session.get(Patient, referral.patient_id))
+    reach the patient (given, or read), never the care team's follow-ups or the patient's
+    screening."""
+    shown = referral_json(referral, follow_ups=False)
+    del shown["patient_id"], shown["created_by"]
+    shown["patient"] = received_patient(patient or db.session.get(Patient, referral.patient_id))
     return shown
 
 

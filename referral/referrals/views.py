@@ -31,9 +31,10 @@ from referral.extensions import db
 from referral.network.messages import mark_read, thread
 from referral.network.models import NetworkOrganization
 from referral.network.scope import may_see_patient, referral_condition
+from referral.paging import parse_page
 from referral.patients.blueprint import get_patient
 from referral.patients.models import Patient
-from referral.patients.operations import record_access
+from referral.patients.operations import patients_by_id, record_access
 from referral.referrals import followups, states
 from referral.referrals.links import link_token
 from referral.referrals.models import Referral
@@ -67,14 +68,17 @@ def worklists():
         raise BadInput(f"Choose a worklist: {', '.join(WORKLISTS)}.", field="list")
     days = current_app.config["REFERRAL"]["QUIET_DAYS"]
     today = date.today()
-    found = worklist(current_user, which, today, days)
+    page = parse_page(request.args)
+    found, total = worklist(current_user, which, today, days, page)
     return render_template(
         "referrals/worklist.html",
         which=which,
+        page=page,
+        total=total,
         titles=WORKLIST_TITLES,
         referrals=found,
         services=names_of(found),
-        patients=patients_of(found),
+        patients=patients_by_id(r.patient_id for r in found),
         today=today,
         quiet_days=days,
     )
@@ -85,13 +89,6 @@ def names_of(referrals: list[Referral]) -> dict[str, str]:
     ids = {r.service_id for r in referrals}
     rows = db.session.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))
     return {row.id: row.name for row in rows} if ids else {}
-
-
-def patients_of(referrals: list[Referral]) -> dict[int, Patient]:
-    """The patients of some referrals, by id."""
-    ids = {r.patient_id for r in referrals}
-    found = db.session.scalars(select(Patient).where(Patient.id.in_(ids))) if ids else []
-    return {p.id: p for p in found}
 
 
 @bp.get("/referrals/<int:referral_id>")

@@ -21,6 +21,7 @@ from referral.directory.needs import NEED_KEYS, NEED_LABELS
 from referral.directory.snapshot import read_directory
 from referral.errors import BadInput, NotFound
 from referral.extensions import db
+from referral.paging import page_url
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import record_access
 from referral.search import hours as h
@@ -210,3 +211,6 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 def inject_now():
     """The current year for the footer."""
     return {"current_year": datetime.now().year}
+
+
+bp.add_app_template_global(page_url)
