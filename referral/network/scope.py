@@ -23,6 +23,11 @@ def care_org_ids(user) -> set[int]:
     return {m.organization_id for m in user.memberships if m.role != "receiver"}
 
 
+def admin_org_ids(user) -> set[int]:
+    """The organizations the user administers (whose patients' referrals they all see)."""
+    return {m.organization_id for m in user.memberships if m.role == "admin"}
+
+
 def receiving_org_ids(user) -> set[int]:
     """The receiving organizations whose inbox the user answers."""
     return {
@@ -41,7 +46,12 @@ def shared_with(org_ids: set[int]):
 
 def patient_condition(user) -> ColumnElement[bool]:
     """A condition on `Patient` true for the patients the user's care teams may see."""
-    org_ids = care_org_ids(user)
+    return patients_of(care_org_ids(user))
+
+
+def patients_of(org_ids: set[int]) -> ColumnElement[bool]:
+    """A condition on `Patient` true for patients registered by, or shared with, any of these
+    organizations."""
     if not org_ids:
         return false()
     return or_(Patient.organization_id.in_(org_ids), Patient.id.in_(shared_with(org_ids)))
@@ -49,7 +59,11 @@ def patient_condition(user) -> ColumnElement[bool]:
 
 def may_see_patient(user, patient: Patient) -> bool:
     """Whether the patient is registered by, or shared with, one of the user's care teams."""
-    org_ids = care_org_ids(user)
+    return seen_by(care_org_ids(user), patient)
+
+
+def seen_by(org_ids: set[int], patient: Patient) -> bool:
+    """Whether the patient is registered by, or shared with, one of these organizations."""
     if patient.organization_id in org_ids:
         return True
     query = shared_with(org_ids).where(PatientShare.patient_id == patient.id)

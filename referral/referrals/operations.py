@@ -18,10 +18,13 @@ from referral.extensions import db
 from referral.network.models import PatientShare
 from referral.network.operations import organization_key, receiving_org_id
 from referral.network.scope import (
+    admin_org_ids,
     care_org_ids,
     may_see_patient,
+    patients_of,
     receives,
     referral_condition,
+    seen_by,
     shared_with,
     visible_patient,
 )
@@ -279,11 +282,11 @@ def referring_org_id(user, patient: Patient) -> int:
 
 
 def may_see(referral: Referral, user) -> bool:
-    """Admins of the patient's care teams, and the case manager who made the referral or
-    registered the patient."""
-    if user.has_role("admin"):
-        return True
+    """Admins of an organization that sees the patient, and the case manager who made the
+    referral or registered the patient."""
     patient = db.session.get(Patient, referral.patient_id)
+    if seen_by(admin_org_ids(user), patient):
+        return True
     return user.has_role("case_manager") and user.id in {referral.created_by, patient.created_by}
 
 
@@ -371,12 +374,17 @@ def listed(user, query, page: Page | None) -> tuple[list[Referral], int]:
 
 def visible_to(user, query):
     """Narrow a query of referrals to those of the user's care teams' patients that they may
-    see: all of them for admins, those they made or whose patient they registered otherwise."""
+    see: all of those seen by an organization they administer, and the ones they made or whose
+    patient they registered."""
     query = query.where(referral_condition(user))
-    if user.has_role("admin"):
+    admin_of = admin_org_ids(user)
+    if admin_of and admin_of >= care_org_ids(user):
         return query
     registered = select(Patient.id).where(Patient.created_by == user.id)
-    return query.where((Referral.created_by == user.id) | patient_in(registered))
+    theirs = (Referral.created_by == user.id) | patient_in(registered)
+    if admin_of:
+        theirs |= Referral.patient_id.in_(select(Patient.id).where(patients_of(admin_of)))
+    return query.where(theirs)
 
 
 def patient_in(patient_ids):

@@ -5,6 +5,11 @@ route of the app keeps to that."""
 import re
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
+from referral.auth.models import User
+from referral.extensions import db
+from referral.network.operations import add_member, organization_named
 from tests.conftest import csrf_token, sign_in
 from tests.integration.network import PATIENT, member
 
@@ -210,3 +215,18 @@ def test_the_claiming_organization_sets_its_services_capacity_and_others_cannot(
     stranger = member(n.app, "rita", "receiver", "hospital")
     assert n.web.put(path, json={"status": "accepting"}, headers=stranger).status_code == 403
     assert n.web.get(path, headers=n.fay).get_json()["status"] == "waitlist"
+
+
+def test_an_admin_of_one_organization_is_only_a_case_manager_in_another(referred):
+    """Being admin of clinic A opens every referral of clinic A's patients, not of clinic B's,
+    where the same person is a case manager: there they see only what they made."""
+    n = referred
+    dee = member(n.app, "dee", "admin", "clinic-a")
+    with n.app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "dee"))
+        add_member(user, organization_named("clinic-b"), "case_manager")
+        db.session.commit()
+    seen = {r["id"] for r in n.web.get("/api/v1/referrals", headers=dee).get_json()["results"]}
+    assert n.a.referral in seen and n.b.referral not in seen
+    assert n.web.get(f"/api/v1/referrals/{n.a.referral}", headers=dee).status_code == 200
+    assert n.web.get(f"/api/v1/referrals/{n.b.referral}", headers=dee).status_code == 403
