@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.transfer import bp as transfer_bp
     from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
+    from referral.network.admin import bp as organizations_bp
     from referral.network.api import bp as network_api_bp
     from referral.network.views import bp as network_bp
     from referral.patients.blueprint import bp as patients_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         auth_bp,
         admin_bp,
+        organizations_bp,
         curation_bp,
         workspace_bp,
         transfer_bp,

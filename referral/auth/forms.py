@@ -7,6 +7,14 @@ from wtforms.validators import DataRequired, Length
 
 from referral.errors import Refused
 
+ROLE_CHOICES = [
+    SelectChoice("case_manager", "Case manager"),
+    SelectChoice("curator", "Curator"),
+    SelectChoice("staff", "Front-desk staff"),
+    SelectChoice("receiver", "Receiving staff (answers referrals)"),
+    SelectChoice("admin", "Administrator"),
+]
+
 
 class LoginForm(FlaskForm):
     """Username and password, with CSRF protection from Flask-WTF."""
@@ -21,16 +29,7 @@ class NewUserForm(FlaskForm):
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("Name shown on referral slips", validators=[Length(max=120)])
-    role = SelectField(
-        "Role",
-        choices=[
-            SelectChoice("case_manager", "Case manager"),
-            SelectChoice("curator", "Curator"),
-            SelectChoice("staff", "Front-desk staff"),
-            SelectChoice("receiver", "Receiving staff (answers referrals)"),
-            SelectChoice("admin", "Administrator"),
-        ],
-    )
+    role = SelectField("Role", choices=ROLE_CHOICES)
     organization = SelectField("Organization", choices=[], validate_choice=False)
 
 

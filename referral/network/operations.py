@@ -5,12 +5,13 @@ Helpers add and flush; the request or command commits.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from referral.directory.models import Organization, Service, utcnow
-from referral.errors import AppError, BadInput, Conflict, NotFound
+from referral.errors import AppError, BadInput, Conflict, NotFound, Refused
 from referral.extensions import db
 from referral.network.models import (
     DEFAULT_KEY,
@@ -31,6 +32,20 @@ class NetworkError(AppError):
     """An organization, membership or share that cannot be made; the message says why."""
 
     status, code = 400, "bad_request"
+
+
+class OrganizationProblems(NetworkError):
+    """An organization's details that cannot be saved; every problem is listed by field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(" ".join(problems.values()), next(iter(problems)))
+        self.problems = problems
+
+
+STALE = (
+    "Someone else changed this organization while you were editing it. The form now shows "
+    "the current version; make your change again if it is still needed."
+)
 
 
 def organizations() -> list[NetworkOrganization]:
@@ -110,9 +125,11 @@ def create_organization(
 ) -> NetworkOrganization:
     """Add an organization to the network, with the directory listings it answers for."""
     key, name, email = key.strip().lower(), name.strip(), email.strip()
-    check_organization(key, name, kind, email)
-    if find_organization(key) is not None:
-        raise Conflict(f"There is already an organization with the key {key!r}.", field="key")
+    problems = organization_problems(key, name, kind, email)
+    if "key" not in problems and find_organization(key) is not None:
+        problems["key"] = f"There is already an organization with the key {key!r}; choose another."
+    if problems:
+        raise OrganizationProblems(problems)
     organization = NetworkOrganization(key=key, name=name, kind=kind, email=email)
     db.session.add(organization)
     db.session.flush()
@@ -122,37 +139,135 @@ def create_organization(
 
 
 def update_organization(
-    organization: NetworkOrganization, name: str | None, email: str | None, links: bool | None
+    organization: NetworkOrganization,
+    name: str | None,
+    email: str | None,
+    links: bool | None,
+    kind: str | None = None,
+    active: bool | None = None,
 ) -> None:
     """Change what is given of an organization (None leaves a value as it is)."""
     name = organization.name if name is None else name.strip()
     email = organization.email if email is None else email.strip()
-    check_organization(organization.key, name, organization.kind, email)
-    organization.name, organization.email = name, email
+    kind = organization.kind if kind is None else kind
+    problems = organization_problems(organization.key, name, kind, email)
+    if "kind" not in problems and (refused := kind_problem(organization, kind)):
+        problems["kind"] = refused
+    if problems:
+        raise OrganizationProblems(problems)
+    organization.name, organization.email, organization.kind = name, email, kind
     if links is not None:
         organization.link_enabled = links
+    if active is not None:
+        organization.active = active
     db.session.flush()
 
 
+def edit_organization(organization: NetworkOrganization, version: str, **changes) -> None:
+    """Update an organization from a form shown at `version`, refusing to overwrite a change
+    someone else saved since the form was shown or saves while this one is being saved."""
+    if version != organization_version(organization):
+        raise Conflict(STALE, field="version")
+    hold_unchanged(organization)
+    update_organization(organization, **changes)
+
+
+def hold_unchanged(organization: NetworkOrganization) -> None:
+    """Take the organization's row until the end of the request, if it still holds what was
+    read of it (a concurrent edit waits for this one, then finds it changed)."""
+    row = NetworkOrganization
+    unchanged = update(row).where(
+        row.id == organization.id,
+        row.name == organization.name,
+        row.kind == organization.kind,
+        row.email == organization.email,
+        row.active == organization.active,
+        row.link_enabled == organization.link_enabled,
+    )
+    held = db.session.execute(
+        unchanged.values(name=organization.name).execution_options(synchronize_session=False)
+    )
+    if held.rowcount != 1:
+        raise Conflict(STALE, field="version")
+
+
+def organization_version(organization: NetworkOrganization) -> str:
+    """A fingerprint of the details the edit form shows, to notice someone else's change."""
+    shown = (organization.name, organization.kind, organization.email)
+    flags = (organization.active, organization.link_enabled)
+    text = "\x1f".join((*shown, *map(str, flags)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def check_organization(key: str, name: str, kind: str, email: str) -> None:
-    """Refuse a key, name, kind or email address that cannot be used, naming the field."""
+    """Refuse a key, name, kind or email address that cannot be used, naming each field."""
+    problems = organization_problems(key, name, kind, email)
+    if problems:
+        raise OrganizationProblems(problems)
+
+
+def organization_problems(key: str, name: str, kind: str, email: str) -> dict[str, str]:
+    """What is wrong with an organization's key, name, kind and email, by field."""
+    problems = {}
     if not KEY.fullmatch(key):
-        message = "key must be lower-case letters, digits and hyphens (for example clinic-a)."
-        raise NetworkError(message, "key")
+        problems["key"] = (
+            "The key must be lower-case letters, digits and hyphens (for example clinic-a)."
+        )
     if not name:
-        raise NetworkError("An organization needs a name.", "name")
+        problems["name"] = "An organization needs a name."
     if kind not in KINDS:
-        raise NetworkError(f"kind must be one of: {', '.join(KINDS)}.", "kind")
+        problems["kind"] = f"Choose whether it is {', '.join(KINDS[:-1])} or {KINDS[-1]}."
     if email and not EMAIL.fullmatch(email):
-        raise NetworkError(f"{email!r} is not an email address.", "email")
+        problems["email"] = (
+            f"{email!r} is not an email address; give one such as intake@clinic.org."
+        )
+    return problems
+
+
+def kind_problem(organization: NetworkOrganization, kind: str) -> str | None:
+    """Why the organization cannot stop receiving referrals yet, if it cannot."""
+    if kind in ("receiving", "both") or not organization.receives:
+        return None
+    ties = receiving_ties(organization)
+    if not ties:
+        return None
+    return (
+        f"{organization.name} still {' and '.join(ties)}. Remove its claims, give its "
+        "receiving staff another role and close its open referrals first, or keep it receiving."
+    )
+
+
+def receiving_ties(organization: NetworkOrganization) -> list[str]:
+    """What keeps the organization receiving: claims, receiving staff, open referrals."""
+    ties = []
+    if organization.claims:
+        ties.append(f"answers for {len(organization.claims)} directory listing(s)")
+    if any(m.role == "receiver" for m in members_of(organization)):
+        ties.append("has receiving staff")
+    if count := open_received(organization):
+        ties.append(f"has {count} open referral(s) in its inbox")
+    return ties
+
+
+def open_received(organization: NetworkOrganization) -> int:
+    """How many open referrals wait in the organization's inbox."""
+    from referral.referrals.models import CLOSED_STATUSES, Referral
+
+    query = select(func.count(Referral.id)).where(
+        Referral.receiving_org_id == organization.id, Referral.status.not_in(CLOSED_STATUSES)
+    )
+    return db.session.scalar(query) or 0
 
 
 def claim(organization: NetworkOrganization, listing_id: str, user_id: int | None = None) -> Claim:
     """Make the organization answer for a directory organization (all its services) or one
     service, named by id; open referrals to it move to the organization's inbox."""
     if not organization.receives:
-        raise NetworkError(f"{organization.name} does not receive referrals.", "claims")
+        message = f"{organization.name} does not receive referrals; make it receiving first."
+        raise NetworkError(message, "claims")
     listing_id = listing_id.strip()
+    if not listing_id:
+        raise NetworkError("Give the id of a directory organization or service.", "claims")
     directory = db.session.get(Organization, listing_id)
     service = None if directory else db.session.get(Service, listing_id)
     if directory is None and service is None:
@@ -178,6 +293,21 @@ def claim(organization: NetworkOrganization, listing_id: str, user_id: int | Non
     db.session.flush()
     route_open_referrals()
     return found
+
+
+def unclaim(organization: NetworkOrganization, claim_id: int) -> None:
+    """Stop the organization answering for a listing; referrals already sent stay with it."""
+    found = next((c for c in organization.claims if c.id == claim_id), None)
+    if found is None:
+        raise NotFound(f"{organization.name} has no such claim.", field="claims")
+    organization.claims.remove(found)
+    db.session.flush()
+
+
+def counts_by_organization(column) -> dict[int, int]:
+    """How many rows each organization has of a table, by the table's organization column."""
+    query = select(column, func.count()).group_by(column)
+    return {organization_id: count for organization_id, count in db.session.execute(query)}
 
 
 def receiving_org_id(service: Service) -> int | None:
@@ -222,6 +352,39 @@ def add_member(user, organization: NetworkOrganization, role: str) -> Membership
     found.role = role
     db.session.flush()
     return found
+
+
+def member_of(organization: NetworkOrganization, user_id: int):
+    """A member of the organization, by user id, or 404."""
+    from referral.auth.models import User
+
+    user = db.session.get(User, user_id)
+    if user is None or user.role_in(organization.id) is None:
+        raise NotFound(f"That person is not a member of {organization.name}.", field="member")
+    return user
+
+
+def join(organization: NetworkOrganization, username: str, role: str) -> Membership:
+    """Add an existing account, named by username, to the organization with a role."""
+    from referral.auth.operations import find_user
+
+    username = username.strip()
+    user = find_user(username) if username else None
+    if user is None:
+        message = f"There is no account named {username!r}; add the person on the Accounts page."
+        raise NotFound(message if username else "Give the person's username.", field="username")
+    if user.role_in(organization.id) is not None:
+        message = f"{username} is already a member; change their role in the list instead."
+        raise Conflict(message, field="username")
+    return add_member(user, organization, role)
+
+
+def check_not_self(user, by) -> None:
+    """Refuse an organization admin changing their own membership (they would lock
+    themselves out); the installation's admins keep their rights and may."""
+    if user.id == by.id and not by.instance_admin:
+        message = "You cannot change your own membership; ask another administrator."
+        raise Refused(message, field="member")
 
 
 def remove_member(user, organization: NetworkOrganization) -> None:
