@@ -311,14 +311,16 @@ def counts_by_organization(column) -> dict[int, int]:
 
 
 def receiving_org_id(service: Service) -> int | None:
-    """The network organization that answers for a service: its own claim, else its
+    """The active network organization that answers for a service: its own claim, else its
     directory organization's."""
-    by_service = select(Claim.organization_id).where(Claim.service_id == service.id)
-    found = db.session.scalar(by_service)
+    claims = (
+        select(Claim.organization_id)
+        .join(NetworkOrganization, NetworkOrganization.id == Claim.organization_id)
+        .where(NetworkOrganization.active)
+    )
+    found = db.session.scalar(claims.where(Claim.service_id == service.id))
     if found is None and service.organization_id:
-        query = select(Claim.organization_id).where(
-            Claim.directory_organization_id == service.organization_id
-        )
+        query = claims.where(Claim.directory_organization_id == service.organization_id)
         found = db.session.scalar(query)
     return found
 

@@ -19,13 +19,21 @@ NO_PATIENT = "There is no patient with that id."
 
 
 def care_org_ids(user) -> set[int]:
-    """The organizations whose patients the user works with (every membership but receiving)."""
-    return {m.organization_id for m in user.memberships if m.role != "receiver"}
+    """The active organizations whose patients the user works with (every membership but
+    receiving)."""
+    return {
+        m.organization_id
+        for m in user.memberships
+        if m.role != "receiver" and m.organization.active
+    }
 
 
 def admin_org_ids(user) -> set[int]:
-    """The organizations the user administers (whose patients' referrals they all see)."""
-    return {m.organization_id for m in user.memberships if m.role == "admin"}
+    """The active organizations the user administers (whose patients' referrals they all
+    see)."""
+    return {
+        m.organization_id for m in user.memberships if m.role == "admin" and m.organization.active
+    }
 
 
 def receiving_org_ids(user) -> set[int]:
@@ -33,7 +41,7 @@ def receiving_org_ids(user) -> set[int]:
     return {
         m.organization_id
         for m in user.memberships
-        if m.role in RECEIVING_ROLES and m.organization.receives
+        if m.role in RECEIVING_ROLES and m.organization.receives and m.organization.active
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from referral.auth.models import User
 from referral.extensions import db
-from referral.network.operations import add_member, organization_named
+from referral.network.operations import add_member, organization_named, update_organization
 from tests.conftest import csrf_token, sign_in
 from tests.integration.network import PATIENT, member
 
@@ -230,3 +230,26 @@ def test_an_admin_of_one_organization_is_only_a_case_manager_in_another(referred
     assert n.a.referral in seen and n.b.referral not in seen
     assert n.web.get(f"/api/v1/referrals/{n.a.referral}", headers=dee).status_code == 200
     assert n.web.get(f"/api/v1/referrals/{n.b.referral}", headers=dee).status_code == 403
+
+
+def test_an_inactive_organization_receives_nothing_and_its_members_see_nothing(referred):
+    """Switching an organization off keeps its records but closes its members' view of its
+    patients and inbox, and new referrals to its listings go by signed link instead."""
+    n = referred
+    with n.app.app_context():
+        update_organization(organization_named("food-bank"), None, None, None, active=False)
+        update_organization(organization_named("clinic-b"), None, None, None, active=False)
+        db.session.commit()
+    try:
+        assert n.web.get(f"/api/v1/patients/{n.b.patient}", headers=n.ben).status_code == 404
+        inbox = n.web.get("/api/v1/inbox", headers=n.fay).get_json()["results"]
+        assert inbox == []
+        body = {"patient_id": n.a.patient, "service_id": n.service, "need": "legal"}
+        made = n.web.post("/api/v1/referrals", json={**body, "consent": True}, headers=n.ann)
+        assert made.status_code == 201 and made.get_json()["receiving_organization"] is None
+    finally:
+        with n.app.app_context():
+            update_organization(organization_named("food-bank"), None, None, None, active=True)
+            update_organization(organization_named("clinic-b"), None, None, None, active=True)
+            db.session.commit()
+    assert n.web.get(f"/api/v1/patients/{n.b.patient}", headers=n.ben).status_code == 200
