@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "REFERRAL_"
+SMS_PROVIDERS = ("console", "twilio")
 
 
 class ConfigError(RuntimeError):
@@ -131,6 +132,11 @@ def check(settings: dict[str, Any]) -> None:
     """Refuse settings the app cannot safely run with; development gets a throw-away key."""
     if not settings.get("TIME_ZONE"):
         settings["TIME_ZONE"] = settings["DEFAULT_TIMEZONE"]
+    if settings["SMS_PROVIDER"] not in SMS_PROVIDERS:
+        raise ConfigError(
+            f"REFERRAL_SMS_PROVIDER is {settings['SMS_PROVIDER']!r}: set it to "
+            f"{' or '.join(SMS_PROVIDERS)}."
+        )
     if settings.get("SECRET_KEY"):
         return
     if settings["ENV"] != "production":

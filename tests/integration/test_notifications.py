@@ -268,3 +268,13 @@ def test_a_notification_that_cannot_be_prepared_never_fails_the_referral(town, m
     (row,) = outbox(town.app, kind="referral-arrived")
     assert row.status == "refused" and "template missing" in row.last_error
     assert outbox(town.app, kind="slip-sms")[0].status == "queued"
+
+
+def test_worker_once_sends_what_is_due_and_prints_the_counts(town, smtp):
+    refer(town, register(town))
+    town.app.config["REFERRAL"].update(smtp.settings())
+    result = town.app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 2; 0 to retry later; 0 failed; 0 refused." in result.output
+    again = town.app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert "Sent 0;" in again.output and len(smtp.messages) == 1
