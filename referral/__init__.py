@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_services(app)
+    register_notifications(app)
     register_commands(app)
     return app
 
@@ -114,6 +115,9 @@ def register_blueprints(app: Flask) -> None:
     from referral.network.admin import bp as organizations_bp
     from referral.network.api import bp as network_api_bp
     from referral.network.views import bp as network_bp
+    from referral.notifications.api import bp as notifications_api_bp
+    from referral.notifications.inbound import bp as sms_bp
+    from referral.notifications.views import bp as outbox_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
     from referral.referrals.blueprint import bp as referrals_bp
@@ -145,6 +149,9 @@ def register_blueprints(app: Flask) -> None:
         network_api_bp,
         curation_api_bp,
         capacity_api_bp,
+        notifications_api_bp,
+        outbox_bp,
+        sms_bp,
         receiver_bp,
         hsds_bp,
     )
@@ -161,6 +168,16 @@ def register_services(app: Flask) -> None:
     from referral.services import build_services
 
     app.extensions["referral"] = build_services(app)
+
+
+def register_notifications(app: Flask) -> None:
+    """Queue email and texts on referral events; the providers are built from the settings
+    by a factory tests may swap."""
+    from referral.notifications import events
+    from referral.notifications.providers import build_providers
+
+    events.connect()
+    app.extensions["notification_providers"] = build_providers
 
 
 def register_commands(app: Flask) -> None:

@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from referral import INSTANCE_CONFIG, PROJECT_ROOT
 from referral.auth.models import ROLES
 from referral.network.cli import orgs_group
+from referral.notifications.cli import notify_group, worker_command
 
 BUNDLED_DIRECTORY = "cleveland"
 
@@ -100,16 +101,23 @@ def init_command(empty: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not send email and texts from this process.")
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
-    """Run the web app on the development server (use gunicorn in production)."""
+def serve_command(host: str, port: int, no_worker: bool) -> None:
+    """Run the web app on the development server (use gunicorn in production), with the
+    notification worker in a thread unless --no-worker or REFERRAL_WORKER_IN_PROCESS=0."""
     from werkzeug.serving import run_simple
 
+    from referral.notifications.worker import start_in_process
     from referral.services import services, warm_quietly
 
+    app = current_app._get_current_object()
     threading.Thread(target=warm_quietly, args=(services().index,), daemon=True).start()
+    if not no_worker and app.config["REFERRAL"]["WORKER_IN_PROCESS"]:
+        start_in_process(app)
+        say("sending email and texts from this process (`--no-worker` to stop that)")
     click.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
 @click.command("import")
@@ -241,8 +249,11 @@ def users_group() -> None:
     default=None,
     help="The organization (key) they work for; needed when there are several.",
 )
+@click.option("--email", default="", help="Where their notifications and daily digest go.")
 @with_appcontext
-def users_create(username: str, role: str, display_name: str, org_key: str | None) -> None:
+def users_create(
+    username: str, role: str, display_name: str, org_key: str | None, email: str
+) -> None:
     """Create a user; the password is read from standard input or prompted for. An admin
     with no --org administers the whole installation."""
     from referral.auth.operations import AccountError, create_user
@@ -257,7 +268,7 @@ def users_create(username: str, role: str, display_name: str, org_key: str | Non
         raise click.ClickException(exc.message) from exc
     password = read_password()
     try:
-        create_user(username, role, password, display_name, organization)
+        create_user(username, role, password, display_name, organization, email)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -322,6 +333,8 @@ COMMANDS = (
     reindex_command,
     users_group,
     orgs_group,
+    worker_command,
+    notify_group,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "REFERRAL_"
+SMS_PROVIDERS = ("console", "twilio")
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +43,26 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXIES": 0,
         "SIGN_IN_LIMIT": "10 per minute;50 per hour",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "TIME_ZONE": "",
+        "PUBLIC_URL": "",
+        "QUIET_HOURS": "21:00-08:00",
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_USE_TLS": False,
+        "MAIL_FROM": "referrals@localhost",
+        "MAIL_TIMEOUT": 10,
+        "SMS_PROVIDER": "console",
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_FROM": "",
+        "TWILIO_API_BASE": "https://api.twilio.com",
+        "WORKER_IN_PROCESS": True,
+        "WORKER_INTERVAL": 5,
+        "WORKER_SENDING_TIMEOUT": 600,
+        "DAILY_HOUR": 7,
+        "REMINDER_DAYS": 2,
     }
 
 
@@ -57,13 +78,17 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 
 INTEGER_SETTINGS = frozenset(
     {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS", "QUIET_DAYS", "FLAG_THRESHOLD"}
-    | {"FLAG_WINDOW_DAYS", "PROXIES"}
+    | {"FLAG_WINDOW_DAYS", "PROXIES", "MAIL_PORT", "MAIL_TIMEOUT", "WORKER_INTERVAL"}
+    | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS"}
+)
+FLAG_SETTINGS = frozenset(
+    {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS", "MAIL_USE_TLS", "WORKER_IN_PROCESS"}
 )
 
 
 def parse_value(name: str, raw: str) -> Any:
     """Turn one environment string into the type its setting takes."""
-    if name in {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS"}:
+    if name in FLAG_SETTINGS:
         return raw.strip().lower() not in {"0", "false", "no", "off", ""}
     if name == "GEOCODER_OPTIONS":
         try:
@@ -105,6 +130,13 @@ def flask_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def check(settings: dict[str, Any]) -> None:
     """Refuse settings the app cannot safely run with; development gets a throw-away key."""
+    if not settings.get("TIME_ZONE"):
+        settings["TIME_ZONE"] = settings["DEFAULT_TIMEZONE"]
+    if settings["SMS_PROVIDER"] not in SMS_PROVIDERS:
+        raise ConfigError(
+            f"REFERRAL_SMS_PROVIDER is {settings['SMS_PROVIDER']!r}: set it to "
+            f"{' or '.join(SMS_PROVIDERS)}."
+        )
     if settings.get("SECRET_KEY"):
         return
     if settings["ENV"] != "production":

@@ -77,7 +77,12 @@ def add_user():
     try:
         organization = chosen_organization(form.organization.data)
         create_user(
-            form.username.data, form.role.data, password, form.display_name.data or "", organization
+            form.username.data,
+            form.role.data,
+            password,
+            form.display_name.data or "",
+            organization,
+            form.email.data or "",
         )
     except AccountError as exc:
         form.username.errors.append(str(exc))

@@ -29,6 +29,7 @@ class NewUserForm(FlaskForm):
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("Name shown on referral slips", validators=[Length(max=120)])
+    email = StringField("Email (for notifications)", validators=[Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     organization = SelectField("Organization", choices=[], validate_choice=False)
 

@@ -25,14 +25,21 @@ class AccountError(ValueError):
 
 
 def create_user(
-    username: str, role: str, password: str, display_name: str = "", organization=None
+    username: str,
+    role: str,
+    password: str,
+    display_name: str = "",
+    organization=None,
+    email: str = "",
 ) -> User:
     """Add a user with a hashed password to an organization (the only one when none is named),
-    after checking the name, role and password. An admin named with no organization is an
-    admin of the whole installation."""
-    username = username.strip()
+    after checking the name, role, email and password. An admin named with no organization is
+    an admin of the whole installation."""
+    username, email = username.strip(), (email or "").strip()
     if not username:
         raise AccountError("A username is required.")
+    if email and not EMAIL.fullmatch(email):
+        raise AccountError(f"{email!r} is not an email address such as name@clinic.org.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     problem = password_problem(password, username)
@@ -46,6 +53,7 @@ def create_user(
         username=username,
         role=role,
         display_name=display_name or username,
+        email=email,
         instance_admin=instance_admin,
     )
     user.set_password(password)

@@ -9,6 +9,7 @@ from referral.directory.models import as_utc, utcnow
 from referral.errors import BadInput
 from referral.extensions import db
 from referral.network.models import ReferralMessage
+from referral.referrals import events
 from referral.referrals.models import Referral
 from referral.referrals.states import Party
 
@@ -28,6 +29,7 @@ def post_message(referral: Referral, body, user, party: Party, author: str) -> R
     db.session.add(message)
     referral.updated_at = utcnow()
     db.session.flush()
+    events.message_posted.send(referral, message=message)
     return message
 
 

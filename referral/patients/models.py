@@ -24,6 +24,12 @@ class Patient(db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    contact_channel: Mapped[str] = mapped_column(
+        String(8), default="phone", server_default="phone", nullable=False
+    )
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="America/New_York", server_default="America/New_York", nullable=False
+    )
     mrn: Mapped[str | None] = mapped_column(String(64), index=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("network_organizations.id"), index=True, nullable=False

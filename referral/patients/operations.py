@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -54,6 +55,7 @@ def register_patient(data: dict, user) -> tuple[Patient, list[Lookalike]]:
         user, values["given_name"], values["family_name"], values["birth_date"]
     )
     contact_ok = values.pop("contact_ok")
+    values["time_zone"] = values["time_zone"] or current_app.config["REFERRAL"]["TIME_ZONE"]
     patient = Patient(**values, created_by=user.id, organization_id=organization.id)
     db.session.add(patient)
     db.session.flush()
@@ -154,6 +156,8 @@ def patient_json(patient: Patient) -> dict:
         "phone_display": display_phone(patient.phone),
         "postal_code": patient.postal_code,
         "preferred_language": patient.preferred_language,
+        "contact_channel": patient.contact_channel,
+        "time_zone": patient.time_zone,
         "mrn": patient.mrn,
         "organization": organization_key(patient.organization_id),
         "shared_with": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 import pycountry
@@ -20,8 +21,11 @@ FIELDS = (
     "postal_code",
     "preferred_language",
     "mrn",
+    "contact_channel",
+    "time_zone",
 )
 OLDEST = 130
+CONTACT_CHANNELS = ("sms", "phone", "none")
 
 
 @dataclass
@@ -49,6 +53,8 @@ def check_patient(data: dict, today: date | None = None) -> Checked:
         ("postal_code", postal_code),
         ("preferred_language", language),
         ("mrn", mrn),
+        ("contact_channel", contact_channel),
+        ("time_zone", time_zone),
     )
     for name, check in checks:
         try:
@@ -124,6 +130,36 @@ def mrn(value) -> str | None:
     if len(raw) > 64:
         raise ValueError("The medical record number is too long (at most 64 characters).")
     return raw or None
+
+
+def contact_channel(value) -> str:
+    """How the patient chose to be reached: sms (texts), phone (calls only) or none; phone
+    when they did not say."""
+    raw = text(value).lower() or "phone"
+    if raw not in CONTACT_CHANNELS:
+        raise ValueError(
+            f"Choose how the patient wants to be reached: {', '.join(CONTACT_CHANNELS)}."
+        )
+    return raw
+
+
+def time_zone(value) -> str:
+    """An IANA time zone name such as America/Chicago, or empty (the installation's)."""
+    raw = text(value)
+    if not raw:
+        return ""
+    if len(raw) > 64:
+        raise ValueError("A time zone is a name such as America/Chicago.")
+    zone(raw)
+    return raw
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name`, or ValueError saying it is not one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone such as America/New_York.") from None
 
 
 def flag(value, checked: Checked, name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
@@ -31,6 +31,10 @@ from referral.screening import instrument, instrument_ids
 from referral.screenings.operations import screening_history
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
+US_ZONES = (
+    *("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix"),
+    *("America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico"),
+)
 
 
 @bp.app_template_filter("phone_display")
@@ -55,7 +59,9 @@ def index():
 def new():
     """Register a patient; a likely duplicate must be confirmed before a second record is made."""
     form = ActionForm()
+    zone = current_app.config["REFERRAL"]["TIME_ZONE"]
     values = request.form.to_dict() if request.method == "POST" else {"preferred_language": "en"}
+    values.setdefault("time_zone", zone)
     problems: dict[str, str] = {}
     lookalikes = []
     if request.method == "POST":
@@ -86,6 +92,7 @@ def new():
         problems=problems,
         lookalikes=lookalikes,
         homes=[db.session.get(NetworkOrganization, i) for i in homes] if len(homes) > 1 else [],
+        zones=list(dict.fromkeys([zone, *US_ZONES])),
     ), status
 
 

@@ -32,7 +32,7 @@ from referral.paging import Page, page_of
 from referral.patients.models import Patient
 from referral.patients.operations import record_access, record_consent
 from referral.patients.validation import display_phone
-from referral.referrals import states
+from referral.referrals import events, states
 from referral.referrals.followups import plan_follow_up
 from referral.referrals.models import CLOSED_STATUSES, FollowUp, Referral, ReferralEvent
 
@@ -82,6 +82,7 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
         )
     )
     record_access(user.id, patient.id, "create", f"referral:{referral.id}")
+    events.created.send(referral)
     return referral
 
 
@@ -166,6 +167,7 @@ def change_status(referral: Referral, data: dict, party: str, actor: str, versio
         source = "organization" if change.party is states.Party.RECEIVER else "care-team"
         set_outcome(referral, change.outcome.value, source, change.at)
     flush_checked()
+    events.status_changed.send(referral, change=change)
     return referral
 
 

@@ -47,3 +47,22 @@ def test_development_without_a_secret_key_gets_a_throw_away_one():
 def test_bad_geocoder_options_are_named():
     with pytest.raises(config.ConfigError, match="GEOCODER_OPTIONS"):
         config.from_environment({"REFERRAL_GEOCODER_OPTIONS": "{nope"})
+
+
+def test_an_unknown_sms_provider_is_refused_and_the_patient_time_zone_follows_the_default():
+    settings = config.defaults("/tmp/x") | {"ENV": "testing", "DEFAULT_TIMEZONE": "America/Chicago"}
+    config.check(settings)
+    assert settings["TIME_ZONE"] == "America/Chicago"
+    with pytest.raises(config.ConfigError, match="REFERRAL_SMS_PROVIDER"):
+        config.check(settings | {"SMS_PROVIDER": "pigeon"})
+
+
+def test_mail_and_worker_settings_are_typed():
+    found = config.from_environment(
+        {
+            "REFERRAL_MAIL_PORT": "587",
+            "REFERRAL_MAIL_USE_TLS": "1",
+            "REFERRAL_WORKER_IN_PROCESS": "0",
+        }
+    )
+    assert found == {"MAIL_PORT": 587, "MAIL_USE_TLS": True, "WORKER_IN_PROCESS": False}
