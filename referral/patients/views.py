@@ -24,7 +24,12 @@ from referral.patients.operations import (
     register_patient,
     similar_patients,
 )
-from referral.patients.validation import check_patient, display_phone
+from referral.patients.validation import (
+    check_patient,
+    contact_channel,
+    display_phone,
+    time_zone,
+)
 from referral.referrals.operations import list_referrals
 from referral.referrals.views import local_day, names_of
 from referral.screening import instrument, instrument_ids
@@ -118,8 +123,28 @@ def show(patient_id: int):
         slip_today=any(local_day(r) == date.today() for r in referrals),
         screenings=screening_history(patient.id),
         instruments=instruments,
+        zones=list(dict.fromkeys([patient.time_zone, *US_ZONES])),
         form=ActionForm(),
     )
+
+
+@bp.post("/<int:patient_id>/reach")
+@require_roles(*CARE_TEAM)
+def reach(patient_id: int):
+    """Change how the patient wants to be reached and their time zone, from their page."""
+    check_posted_form()
+    patient = get_patient(patient_id)
+    try:
+        channel = contact_channel(request.form.get("contact_channel"))
+        zone = time_zone(request.form.get("time_zone")) or patient.time_zone
+    except ValueError as exc:
+        flash(f"Not changed: {exc}", "error")
+    else:
+        patient.contact_channel, patient.time_zone = channel, zone
+        patient.version += 1
+        record_access(current_user.id, patient.id, "update", "reach")
+        flash("Saved how they want to be reached.", "info")
+    return redirect(url_for("patients.show", patient_id=patient.id))
 
 
 @bp.post("/<int:patient_id>/consents")
