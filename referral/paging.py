@@ -52,8 +52,12 @@ def whole_in(raw: str | None, name: str, low: int, high: int, default: int) -> i
     return int(raw)
 
 
-def page_of(query, page: Page) -> tuple[list, int]:
-    """One page of an ordered query's rows, and how many rows the whole query has."""
+def page_of(query, page: Page | None) -> tuple[list, int]:
+    """One page of an ordered query's rows (all of them without a page), and how many rows
+    the whole query has."""
+    if page is None:
+        rows = list(db.session.scalars(query))
+        return rows, len(rows)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = list(db.session.scalars(query.limit(page.limit).offset(page.offset)))
     return rows, total or 0

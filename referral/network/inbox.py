@@ -68,11 +68,7 @@ def inbox(
     else:
         query = query.where(view_conditions(now, quiet_days)[view])
     query = query.options(selectinload(Referral.history)).order_by(Referral.created_at, Referral.id)
-    if page is None:
-        found = list(db.session.scalars(query))
-        total = len(found)
-    else:
-        found, total = page_of(query, page)
+    found, total = page_of(query, page)
     unread = unread_counts([r.id for r in found], states.Party.RECEIVER)
     return [(r, unread.get(r.id, 0)) for r in found], total
 

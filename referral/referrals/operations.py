@@ -364,11 +364,7 @@ def listed(user, query, page: Page | None) -> tuple[list[Referral], int]:
     """A page of referrals with their histories and follow-ups, and the total; the patients
     shown are recorded as listed."""
     query = query.options(selectinload(Referral.history), selectinload(Referral.follow_ups))
-    if page is None:
-        found = list(db.session.scalars(query))
-        total = len(found)
-    else:
-        found, total = page_of(query, page)
+    found, total = page_of(query, page)
     for patient in {r.patient_id for r in found}:
         record_access(user.id, patient, "list", "referrals")
     return found, total
