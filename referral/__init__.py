@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.transfer import bp as transfer_bp
     from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
+    from referral.fhir.blueprint import bp as fhir_bp
     from referral.network.admin import bp as organizations_bp
     from referral.network.api import bp as network_api_bp
     from referral.network.views import bp as network_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
         sms_bp,
         receiver_bp,
         hsds_bp,
+        fhir_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:
