@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.transfer import bp as transfer_bp
     from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
-    from referral.fhir.blueprint import bp as fhir_bp
+    from referral.fhir.views import bp as fhir_bp
     from referral.network.admin import bp as organizations_bp
     from referral.network.api import bp as network_api_bp
     from referral.network.views import bp as network_bp
@@ -187,3 +187,4 @@ def register_commands(app: Flask) -> None:
     from referral.cli import register
 
     register(app)
+

@@ -62,9 +62,18 @@ def error_body(code: str, message: str, field: str | None) -> dict:
     return {"error": body}
 
 
+def fhir_path() -> bool:
+    """Whether the request is for the FHIR API (answered with OperationOutcomes)."""
+    return request.path.startswith("/fhir") and request.path != "/fhir/token"
+
+
 def handle_app_error(exc: AppError):
     """Answer a domain error as JSON or as a page, after undoing the request's changes."""
     db.session.rollback()
+    if fhir_path():
+        from referral.fhir.views import app_error_outcome
+
+        return app_error_outcome(exc)
     if wants_json():
         body = error_body(exc.code, exc.message, exc.field)
         if getattr(exc, "problems", None):
@@ -78,6 +87,10 @@ def handle_app_error(exc: AppError):
 def handle_http_error(exc: HTTPException):
     """Answer Flask's own errors (404, 405, CSRF, …) in the same shapes."""
     db.session.rollback()
+    if fhir_path():
+        from referral.fhir.views import http_error_outcome
+
+        return http_error_outcome(exc)
     code = (exc.name or "error").lower().replace(" ", "_")
     message = exc.description or exc.name
     if wants_json():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -58,16 +59,42 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
     refuse_repeat(patient, service, need)
     if not patient.consents_to("share"):
         record_consent(patient, "share", True, user.id, "given when referred")
+    opening = Opening(
+        location_id=data.get("location_id"),
+        note=str(data.get("note") or ""),
+        follow_up_days=follow_up_days,
+        user_id=user.id,
+        actor=user.username,
+        referring_org_id=referring_org_id(user, patient),
+    )
+    return open_referral(patient, service, need, opening)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Who sends a new referral and how: the place chosen, the note, when to follow up."""
+
+    location_id: str | None
+    note: str
+    follow_up_days: int
+    user_id: int | None
+    actor: str
+    referring_org_id: int
+
+
+def open_referral(patient: Patient, service: Service, need: str, opening: Opening) -> Referral:
+    """Send a referral (checked and consented already): requested, routed to the organization
+    that claims the service, its first event recorded and announced."""
     referral = Referral(
         patient_id=patient.id,
         service_id=service.id,
-        location_id=chosen_location(service, data.get("location_id")),
+        location_id=chosen_location(service, opening.location_id),
         need=need,
-        note=str(data.get("note") or "")[:2000],
+        note=opening.note[:2000],
         status=states.Status.REQUESTED.value,
-        follow_up_due=date.today() + timedelta(days=follow_up_days),
-        created_by=user.id,
-        referring_org_id=referring_org_id(user, patient),
+        follow_up_due=date.today() + timedelta(days=opening.follow_up_days),
+        created_by=opening.user_id,
+        referring_org_id=opening.referring_org_id,
         receiving_org_id=receiving_org_id(service),
     )
     db.session.add(referral)
@@ -78,10 +105,10 @@ def make_referral(data: dict, user, follow_up_days: int = FOLLOW_UP_DAYS) -> Ref
             from_status=None,
             to_status="requested",
             party="requester",
-            actor=user.username,
+            actor=opening.actor,
         )
     )
-    record_access(user.id, patient.id, "create", f"referral:{referral.id}")
+    record_access(opening.user_id, patient.id, "create", f"referral:{referral.id}")
     events.created.send(referral)
     return referral
 
