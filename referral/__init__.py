@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["WTF_CSRF_ENABLED"] = test_config["WTF_CSRF_ENABLED"]
     register_extensions(app)
     register_blueprints(app)
+    register_oauth(app)
     register_services(app)
     register_notifications(app)
     register_commands(app)
@@ -165,6 +166,13 @@ def register_blueprints(app: Flask) -> None:
     errors.register(app)
 
 
+def register_oauth(app: Flask) -> None:
+    """Build the FHIR API's OAuth token endpoint."""
+    from referral.fhir.oauth import init_oauth
+
+    init_oauth(app)
+
+
 def register_services(app: Flask) -> None:
     """Build the search service and geocoder the views are handed."""
     from referral.services import build_services
@@ -187,4 +195,3 @@ def register_commands(app: Flask) -> None:
     from referral.cli import register
 
     register(app)
-

@@ -1,4 +1,4 @@
-"""The `referral` command: init, serve, import, export, reindex, users, orgs."""
+"""The `referral` command: init, serve, import, export, reindex, users, orgs, fhir-clients."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from referral import INSTANCE_CONFIG, PROJECT_ROOT
 from referral.auth.models import ROLES
+from referral.fhir.cli import fhir_clients_group
 from referral.network.cli import orgs_group
 from referral.notifications.cli import notify_group, worker_command
 
@@ -335,6 +336,7 @@ COMMANDS = (
     orgs_group,
     worker_command,
     notify_group,
+    fhir_clients_group,
 )
 for _command in COMMANDS:
     main.add_command(_command)

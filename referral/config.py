@@ -63,6 +63,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WORKER_SENDING_TIMEOUT": 600,
         "DAILY_HOUR": 7,
         "REMINDER_DAYS": 2,
+        "FHIR_TOKEN_SECONDS": 3600,
+        "FHIR_TOKEN_LIMIT": "10 per minute;50 per hour",
     }
 
 
@@ -79,7 +81,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 INTEGER_SETTINGS = frozenset(
     {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS", "QUIET_DAYS", "FLAG_THRESHOLD"}
     | {"FLAG_WINDOW_DAYS", "PROXIES", "MAIL_PORT", "MAIL_TIMEOUT", "WORKER_INTERVAL"}
-    | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS"}
+    | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS", "FHIR_TOKEN_SECONDS"}
 )
 FLAG_SETTINGS = frozenset(
     {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS", "MAIL_USE_TLS", "WORKER_IN_PROCESS"}
@@ -136,6 +138,11 @@ def check(settings: dict[str, Any]) -> None:
         raise ConfigError(
             f"REFERRAL_SMS_PROVIDER is {settings['SMS_PROVIDER']!r}: set it to "
             f"{' or '.join(SMS_PROVIDERS)}."
+        )
+    if settings["FHIR_TOKEN_SECONDS"] < 1:
+        raise ConfigError(
+            f"REFERRAL_FHIR_TOKEN_SECONDS is {settings['FHIR_TOKEN_SECONDS']}: set it to how many "
+            "seconds FHIR access tokens last, e.g. 3600."
         )
     if settings.get("SECRET_KEY"):
         return

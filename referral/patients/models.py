@@ -36,6 +36,9 @@ class Patient(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
     consents: Mapped[list[Consent]] = relationship(
