@@ -441,3 +441,66 @@ def test_the_referring_side_cancels_through_the_task_with_a_reason(referred):
         headers={**n.fay, "If-Match": moved.headers["ETag"]},
     )
     outcome(refused, 422)
+
+
+def referral_bundle(patient: int, service: str, category: str = "food-insecurity") -> dict:
+    """A transaction Bundle asking for one referral."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:7d1f5a52-3b7c-4a55-8a2e-000000000001",
+                "request": {"method": "POST", "url": "ServiceRequest"},
+                "resource": {
+                    "resourceType": "ServiceRequest",
+                    "status": "active",
+                    "intent": "order",
+                    "category": [{"coding": [{"system": SDOHCC_CODES, "code": category}]}],
+                    "subject": {"reference": f"Patient/{patient}"},
+                    "performer": [{"reference": f"HealthcareService/{service}"}],
+                },
+            }
+        ],
+    }
+
+
+SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+
+
+def referral_count(n) -> int:
+    """How many referrals are stored."""
+    with n.app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Referral))
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "expression"),
+    [
+        ({"patient": "other"}, 422, "Bundle.entry[0].resource.subject.reference"),
+        ({"service": "no-such-service"}, 422, "Bundle.entry[0].resource.performer[0].reference"),
+        ({"category": "veteran-status"}, 422, "Bundle.entry[0].resource.category"),
+        ({"type": "batch"}, 400, "Bundle.type"),
+        ({"method": "PUT"}, 422, "Bundle.entry[0].request.method"),
+    ],
+)
+def test_a_bad_referral_bundle_is_refused_and_nothing_is_made(referred, change, status, expression):
+    n = referred
+    patient = n.b.patient if change.get("patient") == "other" else n.a.patient
+    body = referral_bundle(
+        patient, change.get("service", n.service), change.get("category", "food-insecurity")
+    )
+    body["type"] = change.get("type", "transaction")
+    body["entry"][0]["request"]["method"] = change.get("method", "POST")
+    before = referral_count(n)
+    refused = outcome(post(n, "", body, n.ann), status)
+    assert refused["issue"][0]["expression"] == [expression]
+    assert referral_count(n) == before
+
+
+def test_a_repeat_referral_through_fhir_is_a_conflict(referred):
+    n = referred
+    before = referral_count(n)
+    refused = outcome(post(n, "", referral_bundle(n.a.patient, n.service), n.ann), 409)
+    assert "already has an open food referral" in refused["issue"][0]["diagnostics"]
+    assert referral_count(n) == before

@@ -14,7 +14,7 @@ from referral.fhir.codes import (
     SDOHCC,
     need_codes,
 )
-from referral.fhir.search import Token
+from referral.fhir.search import Query, Token
 from referral.fhir.sources.base import (
     Found,
     Source,
@@ -38,12 +38,7 @@ class HealthcareServiceSource(Source):
     }
 
     def search(self, ctx, q):
-        query = select(Service)
-        if q.get("_id"):
-            ids = id_values(q)
-            query = query.where(or_(Service.id.in_(ids), Service.hsds_id.in_(ids)))
-        for names in q.get("name"):
-            query = query.where(or_(*(Service.name.ilike(f"%{n}%") for n in names)))
+        query = named(Service, q)
         for alternatives in q.get("active"):
             query = query.where(or_(*(active_condition(t) for t in alternatives)))
         for alternatives in q.get("service-category"):
@@ -61,6 +56,17 @@ class HealthcareServiceSource(Source):
         )
         rows, total = sql_page(query, q)
         return [Found(directory.healthcare_service(s, ctx.base)) for s in rows], total
+
+
+def named(model, q: Query):
+    """Directory records by FHIR id (their own or their HSDS id) and by words of their name."""
+    query = select(model)
+    if q.get("_id"):
+        ids = id_values(q)
+        query = query.where(or_(model.id.in_(ids), model.hsds_id.in_(ids)))
+    for names in q.get("name"):
+        query = query.where(or_(*(model.name.ilike(f"%{n}%") for n in names)))
+    return query
 
 
 def active_condition(t: Token):
@@ -84,12 +90,7 @@ class LocationSource(Source):
     }
 
     def search(self, ctx, q):
-        query = select(Location)
-        if q.get("_id"):
-            ids = id_values(q)
-            query = query.where(or_(Location.id.in_(ids), Location.hsds_id.in_(ids)))
-        for names in q.get("name"):
-            query = query.where(or_(*(Location.name.ilike(f"%{n}%") for n in names)))
+        query = named(Location, q)
         for codes in q.get("address-postalcode"):
             places = select(Address.location_id).where(Address.postal_code.in_(codes))
             query = query.where(Location.id.in_(places))

@@ -67,6 +67,9 @@ class ReferralSource(Source):
         other = t.matches(self.codings(name, "other"))
         return or_(Referral.need.in_(keys), Referral.need.not_in(NEEDS) if other else false())
 
+    coded_by = "request"
+    """Which of a need's SNOMED CT codes the type's `code` is: the request, or the delivery."""
+
     def codings(self, name: str, need: str) -> list[dict]:
         """The codings a referral for `need` carries in `category` or `code`."""
         codes = need_codes(need) if need in NEEDS else OTHER_NEED
@@ -75,7 +78,7 @@ class ReferralSource(Source):
                 {"system": SNOMED, "code": "410606002"},
                 {"system": SDOHCC, "code": codes.category},
             ]
-        return [{"system": SNOMED, "code": codes.request[0]}]
+        return [{"system": SNOMED, "code": getattr(codes, self.coded_by)[0]}]
 
     def search(self, ctx, q):
         query = self.query(ctx, q).options(selectinload(Referral.history))
@@ -155,6 +158,7 @@ class TaskSource(ReferralSource):
 
 class ProcedureSource(ReferralSource):
     resource_type = "Procedure"
+    coded_by = "delivered"
     params: ClassVar[dict[str, str]] = REFERRAL_PARAMS | {
         "status": "token",
         "category": "token",
@@ -171,15 +175,6 @@ class ProcedureSource(ReferralSource):
         if any(not any(t.code == "completed" for t in alts) for alts in q.get("status")):
             return [false()]
         return [completed]
-
-    def codings(self, name, need):
-        codes = need_codes(need) if need in NEEDS else OTHER_NEED
-        if name == "category":
-            return [
-                {"system": SNOMED, "code": "410606002"},
-                {"system": SDOHCC, "code": codes.category},
-            ]
-        return [{"system": SNOMED, "code": codes.delivered[0]}]
 
     def made(self, referral, parties):
         return referrals.procedure(referral, parties)
