@@ -357,20 +357,21 @@ def referring_org(ctx: Context, patient: Patient) -> int:
 
 
 def transaction_response(ctx: Context, referral: Referral, found: dict) -> dict:
-    """The transaction-response Bundle: where each created resource now is."""
+    """The transaction-response Bundle: for each entry sent, in order, where its resource now
+    is (the referral's Task has the ServiceRequest's id, sent or not)."""
     db.session.flush()
-    made = [
-        ("ServiceRequest", referral.id, referral.version),
-        ("Task", referral.id, referral.version),
-    ]
+    made = {
+        "ServiceRequest": (referral.id, referral.version),
+        "Task": (referral.id, referral.version),
+    }
     if found["Consent"]:
         patient = db.session.get(Patient, referral.patient_id)
-        consent = [c for c in patient.consents if c.kind == "share"][-1]
-        made.append(("Consent", consent.id, 1))
+        made["Consent"] = ([c for c in patient.consents if c.kind == "share"][-1].id, 1)
+    sent = sorted((index, kind) for kind, items in found.items() for index, _ in items)
     return {
         "resourceType": "Bundle",
         "type": "transaction-response",
-        "entry": [created(ctx, kind, rid, version) for kind, rid, version in made],
+        "entry": [created(ctx, kind, *made[kind]) for _, kind in sent],
     }
 
 

@@ -504,3 +504,17 @@ def test_a_repeat_referral_through_fhir_is_a_conflict(referred):
     refused = outcome(post(n, "", referral_bundle(n.a.patient, n.service), n.ann), 409)
     assert "already has an open food referral" in refused["issue"][0]["diagnostics"]
     assert referral_count(n) == before
+
+
+def test_a_referral_bundle_of_one_service_request_answers_one_entry(referred):
+    n = referred
+    body = referral_bundle(n.a.patient, n.service, "transportation-insecurity")
+    made = post(n, "", body, n.ann)
+    assert made.status_code == 200, made.get_data(as_text=True)
+    [created] = made.get_json()["entry"]
+    assert created["response"]["status"] == "201 Created"
+    referral_id = created["response"]["location"].split("/")[1]
+    task = fhir(n, f"Task/{referral_id}", n.ann).get_json()
+    assert task["status"] == "requested" and task["focus"]["reference"].endswith(referral_id)
+    with n.app.app_context():
+        assert db.session.get(Referral, int(referral_id)).need == "transportation"

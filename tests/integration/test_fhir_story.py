@@ -171,6 +171,8 @@ def test_screening_to_closed_referral_through_fhir_only(systems):
     answer = sent.get_json()
     assert_valid(answer, require_meta=False)
     assert answer["type"] == "transaction-response"
+    locations = [e["response"]["location"].split("/")[0] for e in answer["entry"]]
+    assert locations == ["ServiceRequest", "Task", "Consent"]
     task_id = answer["entry"][1]["response"]["location"].split("/")[1]
 
     inbox = s.web.get("/fhir/Task?status=requested&_include=Task:focus", headers=s.cbo).get_json()
