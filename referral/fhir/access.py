@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import request
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, insert, select, true
 
 from referral.auth.access import bearer_token
 from referral.auth.models import CARE_TEAM, RECEIVING, User
 from referral.auth.operations import user_for_token
+from referral.directory.models import utcnow
+from referral.extensions import db
 from referral.fhir import scopes as smart
 from referral.fhir.outcome import fail
 from referral.network.scope import (
@@ -20,7 +22,7 @@ from referral.network.scope import (
     patients_of,
     receiving_org_ids,
 )
-from referral.patients.models import Patient
+from referral.patients.models import AccessRecord, Patient
 from referral.patients.operations import record_access
 from referral.referrals.models import Referral
 from referral.referrals.operations import visible_to
@@ -78,13 +80,22 @@ class Requester:
         return Referral.receiving_org_id.in_(self.receiving_orgs)
 
     def referrals(self, query):
-        """Narrow a query of referrals to every one the caller sees, from either side."""
+        """Narrow a query of referrals to every one the caller sees, from either side (one
+        side alone when the caller has no other, so that its index serves)."""
+        if not self.receiving_orgs:
+            return self.care_referrals(query)
+        if not (self.everywhere or self.care_orgs):
+            return query.where(self.received())
         care = self.care_referrals(select(Referral.id))
         return query.where(Referral.id.in_(care) | self.received())
 
     def patients(self) -> ColumnElement[bool]:
         """A condition on Patient: every patient the caller sees some of."""
+        if not self.receiving_orgs:
+            return self.care_patients()
         received = select(Referral.patient_id).where(self.received())
+        if not (self.everywhere or self.care_orgs):
+            return Patient.id.in_(received)
         return self.care_patients() | Patient.id.in_(received)
 
     def sees_clinical(self, resource_type: str) -> bool:
@@ -93,11 +104,33 @@ class Requester:
 
     def record(self, patient_id: int | None, action: str, subject: str) -> None:
         """Write the access log: who read or changed which patient's data."""
-        if patient_id is None:
-            return
-        user_id = self.user.id if self.user is not None else None
+        if patient_id is not None:
+            record_access(self.user_id, patient_id, action, self.subject(subject))
+
+    def record_many(self, patient_ids: set[int], action: str, subject: str) -> None:
+        """Write the access log for every patient a search showed, in one statement."""
+        rows = [
+            {
+                "user_id": self.user_id,
+                "patient_id": pid,
+                "action": action,
+                "subject": self.subject(subject),
+                "at": utcnow(),
+            }
+            for pid in sorted(i for i in patient_ids if i is not None)
+        ]
+        if rows:
+            db.session.execute(insert(AccessRecord), rows)
+
+    @property
+    def user_id(self) -> int | None:
+        """The person asking, when it is a person."""
+        return self.user.id if self.user is not None else None
+
+    def subject(self, what: str) -> str:
+        """What was read, with the client's name when a client read it."""
         who = "" if self.user is not None else f"{self.actor} "
-        record_access(user_id, patient_id, action, (who + subject)[:64])
+        return (who + what)[:64]
 
 
 WRITERS = {

@@ -1,21 +1,21 @@
 """`Patient/{id}/$everything`: a patient's whole SDOH record the caller may see, as one Bundle
-(their screenings, needs, consent, referrals and their progress, and whom they involve)."""
+(their screenings, needs, consent, referrals and their progress, and whom they involve).
+
+The patient's referrals are read once for their ServiceRequests, Tasks and Procedures, and the
+resources they reference are read together, one query per type."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import selectinload
+
+from referral.extensions import db
 from referral.fhir.search import Query, entry
 from referral.fhir.sources import SOURCES, Context, Found
+from referral.fhir.sources.referrals import referral_parties
+from referral.referrals.models import Referral
 
-PATIENT_TYPES = (
-    "QuestionnaireResponse",
-    "Observation",
-    "Condition",
-    "Consent",
-    "ServiceRequest",
-    "Task",
-    "Procedure",
-    "Communication",
-)
+RECORD_TYPES = ("QuestionnaireResponse", "Observation", "Condition", "Consent", "Communication")
+REFERRAL_TYPES = ("ServiceRequest", "Task", "Procedure")
 REFERENCED_TYPES = (
     "Organization",
     "PractitionerRole",
@@ -28,19 +28,16 @@ ALL = 10**6
 
 def everything(ctx: Context, patient_id: str) -> dict:
     """The Bundle of everything about one patient (404 if the caller may not see them)."""
-    from referral.fhir.views import may_read, references, resolve
+    from referral.fhir.views import may_read
 
-    patient = SOURCES["Patient"].read(ctx, patient_id)
-    found: list[Found] = [patient]
-    for resource_type in PATIENT_TYPES:
+    found: list[Found] = [SOURCES["Patient"].read(ctx, patient_id)]
+    for resource_type in RECORD_TYPES:
         if may_read(ctx.requester, resource_type):
-            query = Query(values={"patient": [[patient_id]]}, count=ALL)
-            found += SOURCES[resource_type].search(ctx, query)[0]
-    seen = {(f.resource["resourceType"], f.resource["id"]) for f in found}
-    for target in sorted({t for f in found for t in referenced(f.resource, references)}):
-        if target[0] in REFERENCED_TYPES and target not in seen:
-            seen.add(target)
-            found += resolve(ctx, *target)
+            found += SOURCES[resource_type].search(ctx, whole_record(patient_id))[0]
+    wanted = [t for t in REFERRAL_TYPES if may_read(ctx.requester, t)]
+    if wanted:
+        found += referral_resources(ctx, patient_id, wanted)
+    found += referenced(ctx, found)
     return {
         "resourceType": "Bundle",
         "type": "searchset",
@@ -50,10 +47,41 @@ def everything(ctx: Context, patient_id: str) -> dict:
     }
 
 
-def referenced(resource: dict, references) -> set[tuple[str, str]]:
-    """Every relative reference a resource makes in its top-level elements."""
-    found = set()
-    for key, value in resource.items():
-        if key not in {"meta", "id", "resourceType"}:
-            found |= set(references(value))
+def whole_record(patient_id: str) -> Query:
+    """A search for all of one patient's resources of a type, uncounted."""
+    query = Query(values={"patient": [[patient_id]]}, count=ALL)
+    query.counted = False
+    return query
+
+
+def referral_resources(ctx: Context, patient_id: str, wanted: list[str]) -> list[Found]:
+    """The patient's referrals the caller sees, as each of the wanted types."""
+    query = SOURCES["Task"].query(ctx, whole_record(patient_id))
+    rows = list(
+        db.session.scalars(query.options(selectinload(Referral.history)).order_by(Referral.id))
+    )
+    parties = referral_parties(ctx, rows)
+    found = []
+    for resource_type in wanted:
+        source = SOURCES[resource_type]
+        found += [
+            Found(source.made(r, parties[r.id]), r.patient_id) for r in rows if source.keeps(r)
+        ]
     return found
+
+
+def referenced(ctx: Context, found: list[Found]) -> list[Found]:
+    """The organizations, people, services and places the record refers to, once each."""
+    from referral.fhir.views import references, resolve_all
+
+    seen = {(f.resource["resourceType"], f.resource["id"]) for f in found}
+    targets = []
+    for f in found:
+        for key, value in f.resource.items():
+            if key in {"meta", "id", "resourceType"}:
+                continue
+            for target in references(value):
+                if target[0] in REFERENCED_TYPES and target not in seen:
+                    seen.add(target)
+                    targets.append(target)
+    return resolve_all(ctx, targets)

@@ -59,6 +59,7 @@ class Query:
     count: int = DEFAULT_COUNT
     offset: int = 0
     includes: list[str] = field(default_factory=list)
+    counted: bool = True
 
     def get(self, name: str) -> list:
         """The values given for one parameter (empty when it was not given)."""

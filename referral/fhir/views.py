@@ -74,8 +74,7 @@ def search(resource_type: str):
     ctx = context(who)
     found, total = source.search(ctx, query)
     included = includes(ctx, source, found, query.includes)
-    for patient_id in {f.patient_id for f in found + included}:
-        who.record(patient_id, "fhir-search", resource_type)
+    who.record_many({f.patient_id for f in found + included}, "fhir-search", resource_type)
     entries = [f.resource for f in found]
     return fhir_response(
         bundle(
@@ -94,15 +93,14 @@ def includes(ctx: Context, source: Source, found: list[Found], wanted: list[str]
     """The resources the matches reference through each `_include`, once each, leaving out
     what the caller may not see."""
     seen = {(f.resource["resourceType"], f.resource["id"]) for f in found}
-    extra = []
+    targets = []
     for name in wanted:
-        element = source.includes[name]
         for f in found:
-            for target in references(f.resource.get(element)):
+            for target in references(f.resource.get(source.includes[name])):
                 if target not in seen:
                     seen.add(target)
-                    extra += resolve(ctx, *target)
-    return extra
+                    targets.append(target)
+    return resolve_all(ctx, targets)
 
 
 def references(value) -> list[tuple[str, str]]:
@@ -118,15 +116,18 @@ def references(value) -> list[tuple[str, str]]:
     return found
 
 
-def resolve(ctx: Context, resource_type: str, resource_id: str) -> list[Found]:
-    """A referenced resource, when it exists, is served and the caller may read it."""
-    source = SOURCES.get(resource_type)
-    if source is None or not may_read(ctx.requester, resource_type):
-        return []
-    try:
-        return [source.read(ctx, resource_id)]
-    except FhirError:
-        return []
+def resolve_all(ctx: Context, targets: list[tuple[str, str]]) -> list[Found]:
+    """Referenced resources that exist, are served and the caller may read, read together
+    for each type."""
+    by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in targets:
+        by_type.setdefault(resource_type, []).append(resource_id)
+    found = []
+    for resource_type, ids in by_type.items():
+        source = SOURCES.get(resource_type)
+        if source is not None and may_read(ctx.requester, resource_type):
+            found += source.read_many(ctx, ids)
+    return found
 
 
 def may_read(who: Requester, resource_type: str) -> bool:

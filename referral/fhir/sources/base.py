@@ -84,7 +84,10 @@ def codings_of(*concepts) -> list[dict]:
 
 
 def sql_page(query, q: Query) -> tuple[list, int]:
-    """One page of an ordered query and the total."""
+    """One page of an ordered query and the total (not counted when reading by id)."""
+    if not q.counted:
+        rows = list(db.session.scalars(query.limit(q.count).offset(q.offset)))
+        return rows, len(rows)
     return page_of(query, Page(limit=q.count, offset=q.offset))
 
 
@@ -113,10 +116,16 @@ class Source:
 
     def read(self, ctx: Context, resource_id: str) -> Found:
         """One resource by id, or 404."""
-        found, _ = self.search(ctx, Query(values={"_id": [[resource_id]]}, count=1))
+        found = self.read_many(ctx, [resource_id])
         if not found:
             raise not_found(self.resource_type, resource_id)
         return found[0]
+
+    def read_many(self, ctx: Context, resource_ids: list[str]) -> list[Found]:
+        """The resources of these ids the caller may see, read together."""
+        query = Query(values={"_id": [list(resource_ids)]}, count=len(resource_ids) or 1)
+        query.counted = False
+        return self.search(ctx, query)[0]
 
     def search(self, ctx: Context, q: Query) -> tuple[list[Found], int]:
         """One page of matches and how many there are."""

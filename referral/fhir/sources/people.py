@@ -11,13 +11,11 @@ from referral.auth.models import User
 from referral.directory.models import Organization
 from referral.extensions import db
 from referral.fhir import directory, people
-from referral.fhir.outcome import not_found
 from referral.fhir.search import Token
 from referral.fhir.sources.base import (
     Context,
     Found,
     Source,
-    directory_record,
     id_values,
     patient_values,
     python_page,
@@ -77,16 +75,17 @@ class OrganizationSource(Source):
     resource_type = "Organization"
     params: ClassVar[dict[str, str]] = {"_id": "string", "name": "string"}
 
-    def read(self, ctx, resource_id):
-        org = db.session.scalar(
-            select(NetworkOrganization).where(NetworkOrganization.key == resource_id)
-        )
-        if org is not None:
-            return Found(people.organization(org, ctx.base))
-        listed = directory_record(Organization, resource_id)
-        if listed is None:
-            raise not_found("Organization", resource_id)
-        return Found(directory.organization(listed, ctx.base))
+    def read_many(self, ctx, resource_ids):
+        query = select(NetworkOrganization).where(NetworkOrganization.key.in_(resource_ids))
+        found = {o.key: people.organization(o, ctx.base) for o in db.session.scalars(query)}
+        rest = [i for i in resource_ids if i not in found]
+        if rest:
+            listed = select(Organization).where(
+                or_(Organization.id.in_(rest), Organization.hsds_id.in_(rest))
+            )
+            made = [directory.organization(o, ctx.base) for o in db.session.scalars(listed)]
+            found |= {body["id"]: body for body in made}
+        return [Found(found[i]) for i in dict.fromkeys(resource_ids) if i in found]
 
     def search(self, ctx, q):
         query = select(NetworkOrganization).order_by(NetworkOrganization.key)

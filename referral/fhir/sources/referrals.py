@@ -80,6 +80,10 @@ class ReferralSource(Source):
             ]
         return [{"system": SNOMED, "code": getattr(codes, self.coded_by)[0]}]
 
+    def keeps(self, referral: Referral) -> bool:
+        """Whether a referral gives a resource of this type."""
+        return True
+
     def search(self, ctx, q):
         query = self.query(ctx, q).options(selectinload(Referral.history))
         rows, total = sql_page(query.order_by(Referral.id), q)
@@ -175,6 +179,9 @@ class ProcedureSource(ReferralSource):
         if any(not any(t.code == "completed" for t in alts) for alts in q.get("status")):
             return [false()]
         return [completed]
+
+    def keeps(self, referral):
+        return referral.status == "completed"
 
     def made(self, referral, parties):
         return referrals.procedure(referral, parties)
