@@ -3,9 +3,12 @@ community organization's system make."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 
 from referral.errors import AppError
 from referral.extensions import db
@@ -28,7 +31,8 @@ def fhir_response(body: dict, status: int = 200, headers: dict | None = None) ->
     meta = body.get("meta") or {}
     if body.get("resourceType") not in {"Bundle", "OperationOutcome", None} and meta:
         response.headers["ETag"] = f'W/"{meta["versionId"]}"'
-        response.headers["Last-Modified"] = meta["lastUpdated"]
+        changed = datetime.fromisoformat(meta["lastUpdated"].replace("Z", "+00:00"))
+        response.headers["Last-Modified"] = http_date(changed)
     response.headers.update(headers or {})
     return response
 
@@ -55,6 +59,27 @@ def source_for(resource_type: str) -> Source:
             resource_type,
         )
     return found
+
+
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
+
+
+@bp.before_request
+def only_json():
+    """This server speaks JSON: a client that accepts only XML (or asks `_format=xml`) is told
+    so (406) rather than sent what it cannot read."""
+    if request.endpoint == "fhir.token":
+        return
+    asked = request.args.get("_format")
+    accepted = request.accept_mimetypes
+    wants_other = asked is not None and asked.split(";")[0].strip() not in JSON_FORMATS
+    if wants_other or (accepted and not accepted.best_match([MIME, "application/json"])):
+        raise fail(
+            406,
+            "not-supported",
+            "This server answers FHIR JSON only (application/fhir+json).",
+            "_format" if wants_other else None,
+        )
 
 
 @bp.get("/metadata")

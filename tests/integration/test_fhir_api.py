@@ -88,6 +88,7 @@ def test_the_care_team_reads_its_patient_as_us_core_with_the_mrn(referred):
     patient = found.get_json()
     assert_valid(patient)
     assert found.headers["ETag"] == f'W/"{patient["meta"]["versionId"]}"'
+    assert found.headers["Last-Modified"].endswith(" GMT")
     assert patient["birthDate"] == "1975-02-11"
     assert "A-100" in [i["value"] for i in patient["identifier"]]
     assert patient["communication"][0]["language"]["coding"][0]["code"] == "es"
@@ -518,3 +519,10 @@ def test_a_referral_bundle_of_one_service_request_answers_one_entry(referred):
     assert task["status"] == "requested" and task["focus"]["reference"].endswith(referral_id)
     with n.app.app_context():
         assert db.session.get(Referral, int(referral_id)).need == "transportation"
+
+
+def test_a_client_that_reads_only_xml_is_told_406(referred):
+    n = referred
+    outcome(fhir(n, "Task", {**n.ann, "Accept": "application/fhir+xml"}), 406)
+    outcome(fhir(n, "Task?_format=xml", n.ann), 406)
+    assert fhir(n, "Task?_format=json", {**n.ann, "Accept": "*/*"}).status_code == 200
