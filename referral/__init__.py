@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.curation.transfer import bp as transfer_bp
     from referral.curation.views import bp as workspace_bp
     from referral.directory.hsds_api import bp as hsds_bp
+    from referral.fhir.admin import bp as fhir_clients_bp
     from referral.fhir.views import bp as fhir_bp
     from referral.network.admin import bp as organizations_bp
     from referral.network.api import bp as network_api_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         admin_bp,
         organizations_bp,
+        fhir_clients_bp,
         curation_bp,
         workspace_bp,
         transfer_bp,

@@ -9,7 +9,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from referral.auth.models import token_digest
+from referral.auth.models import User, token_digest
 from referral.directory.models import utcnow
 from referral.extensions import db
 from referral.fhir.scopes import as_text, covers
@@ -38,6 +38,7 @@ class FhirClient(ClientMixin, db.Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     organization: Mapped[NetworkOrganization | None] = relationship()
+    creator: Mapped[User | None] = relationship()
     tokens: Mapped[list[FhirAccessToken]] = relationship(back_populates="client")
 
     @property

@@ -21,7 +21,7 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import Flask, Response, current_app, jsonify, request
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from referral.auth.models import User, token_digest
 from referral.directory.models import utcnow
@@ -38,16 +38,29 @@ FORM = "application/x-www-form-urlencoded"
 KEEP_EXPIRED = timedelta(days=1)
 UNKNOWN_CLIENT = "The client id and secret do not match an active client."
 TOO_MANY = "Too many requests with wrong client credentials; wait a minute and try again."
+NO_NAME = "Give the client a name people will recognise."
 
 
 class ClientError(AppError):
-    """A FHIR client that cannot be registered; `problems` lists every reason."""
+    """A FHIR client that cannot be registered; `problems` lists every reason, `by_field` the
+    same reasons by the field at fault."""
 
     status, code = 400, "invalid_fhir_client"
 
-    def __init__(self, problems: list[str], field: str) -> None:
-        super().__init__(" ".join(problems), field)
-        self.problems = problems
+    def __init__(self, by_field: dict[str, list[str]]) -> None:
+        self.problems = [problem for found in by_field.values() for problem in found]
+        super().__init__(" ".join(self.problems), next(iter(by_field)))
+        self.by_field = by_field
+
+
+def client_problems(name: str, scopes: str) -> dict[str, list[str]]:
+    """Every reason a client with this name and these scopes cannot be registered, by field."""
+    problems = {"name": [NO_NAME]} if not name.strip() else {}
+    try:
+        parse_scopes(scopes)
+    except ScopeError as exc:
+        problems["scopes"] = exc.problems
+    return problems
 
 
 def create_client(
@@ -58,19 +71,15 @@ def create_client(
 ) -> tuple[FhirClient, str]:
     """Register a client with checked scopes; returns it and its secret (only a digest of the
     secret is kept, so show it now or never)."""
-    name = name.strip()
-    if not name:
-        raise ClientError(["Give the client a name people will recognise."], "name")
-    try:
-        granted = parse_scopes(scopes)
-    except ScopeError as exc:
-        raise ClientError(exc.problems, "scopes") from None
+    problems = client_problems(name, scopes)
+    if problems:
+        raise ClientError(problems)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     client = FhirClient(
         client_id=CLIENT_PREFIX + secrets.token_hex(10),
         secret_hash=token_digest(secret),
-        name=name,
-        scopes=as_text(granted),
+        name=name.strip(),
+        scopes=as_text(parse_scopes(scopes)),
         organization=organization,
         created_by=created_by.id if created_by else None,
     )
@@ -89,6 +98,28 @@ def find_client(client_id: str) -> FhirClient | None:
 def fhir_clients() -> list[FhirClient]:
     """Every client, oldest first."""
     return list(db.session.scalars(select(FhirClient).order_by(FhirClient.id)))
+
+
+def clients_of(org_ids: set[int] | None) -> list[FhirClient]:
+    """The clients bound to these organizations (every client when None), newest first."""
+    query = select(FhirClient).order_by(FhirClient.id.desc())
+    if org_ids is not None:
+        query = query.where(FhirClient.organization_id.in_(org_ids))
+    return list(db.session.scalars(query))
+
+
+def live_token_counts(clients: list[FhirClient]) -> dict[int, int]:
+    """How many unexpired, unrevoked tokens each of these clients holds, by client row id."""
+    query = (
+        select(FhirAccessToken.fhir_client_id, func.count(FhirAccessToken.id))
+        .where(
+            FhirAccessToken.fhir_client_id.in_([c.id for c in clients]),
+            FhirAccessToken.revoked.is_(False),
+            FhirAccessToken.expires_at > utcnow(),
+        )
+        .group_by(FhirAccessToken.fhir_client_id)
+    )
+    return {client_id: count for client_id, count in db.session.execute(query)}
 
 
 def revoke_client(client: FhirClient) -> int:

@@ -24,6 +24,19 @@ KNOWN_TYPES: tuple[str, ...] = (
     "HealthcareService",
     "Location",
 )
+WRITABLE: frozenset[str] = frozenset({"QuestionnaireResponse", "ServiceRequest", "Task", "Consent"})
+"""The types clients send: screenings, referrals (a ServiceRequest with its Task and the
+patient's Consent) and Task updates."""
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Patients and consent", ("Patient", "Consent")),
+    ("Screening", ("Questionnaire", "QuestionnaireResponse", "Observation", "Condition")),
+    ("Referrals", ("ServiceRequest", "Task", "Procedure", "Communication")),
+    (
+        "Directory and care teams",
+        ("Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Location"),
+    ),
+)
+"""Every known type once, grouped by what a client does with it (for choosing scopes)."""
 MODES: tuple[str, ...] = ("read", "write")
 ACCESS = {"read": frozenset({"read"}), "write": frozenset({"write"}), "*": frozenset(MODES)}
 SHAPE = re.compile(r"(?P<context>[A-Za-z]+)/(?P<type>[A-Za-z]+|\*)\.(?P<access>[A-Za-z]+|\*)")
@@ -119,3 +132,8 @@ def covering(resource_type: str, mode: str) -> str:
 def as_text(scopes: Iterable[str]) -> str:
     """Scopes as the space-separated text OAuth uses, in a stable order."""
     return " ".join(sorted(set(scopes)))
+
+
+def chosen_scopes(ticked: Iterable[str], typed: str) -> str:
+    """The scopes of a form: the ticked ones, then the typed ones, each once (not checked)."""
+    return " ".join(dict.fromkeys([*ticked, *typed.split()]))

@@ -16,4 +16,32 @@
   document.querySelectorAll("input[data-select-on-focus]").forEach(function (field) {
     field.addEventListener("focus", function () { field.select(); });
   });
+  // Copy buttons (hidden without scripts) copy the text of the element their data-copy names;
+  // where the clipboard is refused, that text is selected for copying by hand.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.closest("section").querySelector("[role=status]");
+    function select() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    }
+    function say(message) { if (status) { status.textContent = message; } }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      if (!navigator.clipboard) {
+        select();
+        say("Selected: press Ctrl+C (or ⌘C) to copy.");
+        return;
+      }
+      navigator.clipboard.writeText(text).then(function () {
+        say(button.textContent.replace(/^Copy/, "Copied") + ".");
+      }, function () {
+        select();
+        say("Selected: press Ctrl+C (or ⌘C) to copy.");
+      });
+    });
+  });
 }());

@@ -2,11 +2,15 @@
 
 import pytest
 
+from referral.fhir.capability import WRITES
 from referral.fhir.scopes import (
+    GROUPS,
     KNOWN_TYPES,
+    WRITABLE,
     ScopeError,
     allows,
     as_text,
+    chosen_scopes,
     covering,
     covers,
     parse_scopes,
@@ -145,3 +149,23 @@ def test_as_text_is_sorted_and_without_repeats():
     assert as_text(["system/Task.write", "system/Patient.read", "system/Task.write"]) == (
         "system/Patient.read system/Task.write"
     )
+
+
+def test_the_groups_offered_on_the_clients_page_hold_every_known_type_once():
+    grouped = [resource_type for _, types in GROUPS for resource_type in types]
+    assert sorted(grouped) == sorted(KNOWN_TYPES)
+
+
+def test_the_writable_types_are_known_and_include_every_write_the_api_declares():
+    assert WRITABLE.issubset(KNOWN_TYPES)
+    assert set(WRITES) <= WRITABLE
+    assert {"ServiceRequest", "Consent"} <= WRITABLE, "a referral's transaction"
+
+
+def test_chosen_scopes_are_the_ticked_then_the_typed_ones_each_once():
+    ticked = ["system/Patient.read", "system/Task.write"]
+    typed = "  system/Task.write system/*.read\tjunk "
+    assert (
+        chosen_scopes(ticked, typed) == "system/Patient.read system/Task.write system/*.read junk"
+    )
+    assert chosen_scopes([], "") == ""
