@@ -4,7 +4,9 @@ installation-wide clients (which see every patient) are for the installation's a
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from referral.auth.access import require_roles
@@ -28,6 +30,10 @@ bp = Blueprint("fhir_clients", __name__, url_prefix="/admin/fhir-clients")
 EVERYWHERE = "*"
 NO_CLIENT = "There is no FHIR client with that id among the ones you manage."
 CHOOSE = "Choose the organization whose patients it works with."
+ALREADY_ADDED = (
+    "That client was already added, and its secret is shown only once. If it was not copied, "
+    "revoke the client and add it again."
+)
 CHOOSE_ANY = "Choose the organization whose patients it works with, or the whole installation."
 
 
@@ -75,6 +81,7 @@ def render_list(values: dict, ticked: list[str], problems: dict, status: int = 2
         ticked=ticked,
         problems=problems,
         form=ActionForm(),
+        once=values.get("once") or secrets.token_urlsafe(16),
     ), status
 
 
@@ -83,7 +90,12 @@ def render_list(values: dict, ticked: list[str], problems: dict, status: int = 2
 def create():
     """Register a client; every problem is shown by its field, else its secret is shown once."""
     check_posted_form()
-    values = {name: request.form.get(name, "") for name in ("name", "organization", "scopes")}
+    values = {
+        name: request.form.get(name, "") for name in ("name", "organization", "scopes", "once")
+    }
+    if values["once"] and values["once"] in session.get("fhir_clients_added", []):
+        flash(ALREADY_ADDED, "error")
+        return redirect(url_for("fhir_clients.index"))
     ticked = request.form.getlist("scope")
     scopes = chosen_scopes(ticked, values["scopes"])
     organization, problems = chosen_organization(values["organization"])
@@ -91,6 +103,7 @@ def create():
     if problems:
         return render_list(values, ticked, problems, 400)
     client, secret = create_client(values["name"], scopes, organization, current_user)
+    remember_added(values["once"])
     page = render_template(
         "fhir/client_created.html",
         client=client,
@@ -98,6 +111,12 @@ def create():
         token_url=url_for("fhir.token", _external=True),
     )
     return page, 200, {"Cache-Control": "no-store"}
+
+
+def remember_added(once: str) -> None:
+    """Remember that this form was sent, so that sending it again adds no second client."""
+    if once:
+        session["fhir_clients_added"] = [*session.get("fhir_clients_added", [])[-19:], once]
 
 
 def chosen_organization(key: str) -> tuple[NetworkOrganization | None, dict[str, list[str]]]:

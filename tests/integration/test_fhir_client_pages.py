@@ -313,3 +313,28 @@ def test_revoking_asks_first_then_its_tokens_stop_working(network, root):
     assert web.get("/fhir/Patient", headers=headers).status_code == 401
     assert token(web, client_id, secret).status_code == 401
     assert row_of(root.get(LIST).text, "Revoked EHR")[3] == "revoked"
+
+
+def test_sending_the_same_form_again_adds_no_second_client(network, root):
+    form = root.get(LIST).get_data(as_text=True)
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)
+    first = post(
+        root,
+        LIST,
+        name="Twice EHR",
+        organization="clinic-a",
+        scope="system/Patient.read",
+        once=once,
+    )
+    assert first.status_code == 200
+    again = post(
+        root,
+        LIST,
+        name="Twice EHR",
+        organization="clinic-a",
+        scope="system/Patient.read",
+        once=once,
+    )
+    assert again.status_code == 302
+    assert len(named(network, "Twice EHR")) == 1
+    assert "already added" in root.get(LIST).get_data(as_text=True)
