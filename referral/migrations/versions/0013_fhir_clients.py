@@ -4,7 +4,7 @@ Existing patients are taken to have last changed when they were registered.
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2027-01-11 10:00:00.000000
+Create Date: 2026-12-07 10:00:00.000000
 
 """
 from alembic import op
