@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
     from referral.web.blueprint import bp as web_bp
+    from referral.worklist.api import bp as worklist_api_bp
 
     blueprints = (
         auth_bp,
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         receiver_bp,
         hsds_bp,
         fhir_bp,
+        worklist_api_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:

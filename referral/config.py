@@ -64,6 +64,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DAILY_HOUR": 7,
         "REMINDER_DAYS": 2,
         "FHIR_TOKEN_SECONDS": 3600,
+        "RESCREEN_MONTHS": 12,
+        "RESCREEN_POSITIVE_MONTHS": 3,
         "FHIR_TOKEN_LIMIT": "10 per minute;50 per hour",
     }
 
@@ -82,6 +84,7 @@ INTEGER_SETTINGS = frozenset(
     {"SESSION_HOURS", "FOLLOW_UP_DAYS", "LINK_DAYS", "QUIET_DAYS", "FLAG_THRESHOLD"}
     | {"FLAG_WINDOW_DAYS", "PROXIES", "MAIL_PORT", "MAIL_TIMEOUT", "WORKER_INTERVAL"}
     | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS", "FHIR_TOKEN_SECONDS"}
+    | {"RESCREEN_MONTHS", "RESCREEN_POSITIVE_MONTHS"}
 )
 FLAG_SETTINGS = frozenset(
     {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS", "MAIL_USE_TLS", "WORKER_IN_PROCESS"}
@@ -144,6 +147,11 @@ def check(settings: dict[str, Any]) -> None:
             f"REFERRAL_FHIR_TOKEN_SECONDS is {settings['FHIR_TOKEN_SECONDS']}: set it to how many "
             "seconds FHIR access tokens last, e.g. 3600."
         )
+    for name in ("RESCREEN_MONTHS", "RESCREEN_POSITIVE_MONTHS"):
+        if not 1 <= settings[name] <= 120:
+            raise ConfigError(
+                f"REFERRAL_{name} is {settings[name]}: set it to a number of months from 1 to 120."
+            )
     if settings.get("SECRET_KEY"):
         return
     if settings["ENV"] != "production":

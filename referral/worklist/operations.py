@@ -1,0 +1,160 @@
+"""What is on a case manager's worklist, gathered from each kind of work and ranked.
+
+Each source gives the items of one kind for the patients the case manager works with; more
+sources (transitions of care, goals) add themselves to SOURCES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, union
+
+from referral.extensions import db
+from referral.network.scope import admin_org_ids, patients_of
+from referral.patients.models import Patient
+from referral.referrals.models import CLOSED_STATUSES, Referral
+from referral.referrals.operations import visible_to
+from referral.screenings.models import Screening
+from referral.worklist.ranking import KINDS, Item, Risk, ranked, rescreening_due
+
+HORIZON_DAYS = 7
+"""Work due within this many days is listed too, after what is due now."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose work it is and when: the case manager, today, the horizon and the settings."""
+
+    user: object
+    today: date
+    settings: dict
+
+    @property
+    def until(self) -> date:
+        """The last day whose work is listed."""
+        return self.today + timedelta(days=HORIZON_DAYS)
+
+
+def my_patients(user):
+    """The ids of the patients a case manager works with: those they registered or referred,
+    and for an organization's admins every patient it sees."""
+    parts = [
+        visible_to(user, select(Referral.patient_id)),
+        select(Patient.id).where(Patient.created_by == user.id),
+    ]
+    admin_of = admin_org_ids(user)
+    if admin_of:
+        parts.append(select(Patient.id).where(patients_of(admin_of)))
+    return union(*parts)
+
+
+def follow_up_items(scope: Scope) -> list[Item]:
+    """Referrals whose follow-up with the patient is due."""
+    query = visible_to(scope.user, select(Referral)).where(
+        Referral.outcome.is_(None),
+        Referral.status.not_in(CLOSED_STATUSES),
+        Referral.status != "on-hold",
+        Referral.follow_up_due <= scope.until,
+    )
+    return [
+        Item(
+            "follow-up",
+            r.patient_id,
+            r.follow_up_due,
+            f"Follow up on the {r.need} referral",
+            f"referral:{r.id}",
+        )
+        for r in db.session.scalars(query)
+    ]
+
+
+def waiting_items(scope: Scope) -> list[Item]:
+    """Referrals the organization put on hold, waiting on the patient (documents, a call)."""
+    query = visible_to(scope.user, select(Referral)).where(Referral.status == "on-hold")
+    found = []
+    for r in db.session.scalars(query):
+        why = next((e.reason for e in reversed(r.history) if e.to_status == "on-hold"), "")
+        due = min(r.follow_up_due or scope.today, scope.today)
+        reason = f"The {r.need} referral is on hold" + (f": {why}" if why else "")
+        found.append(Item("waiting-on-patient", r.patient_id, due, reason, f"referral:{r.id}"))
+    return found
+
+
+def rescreening_items(scope: Scope) -> list[Item]:
+    """Patients due to be screened again."""
+    months = scope.settings.get("RESCREEN_MONTHS", 12)
+    positive_months = scope.settings.get("RESCREEN_POSITIVE_MONTHS", 3)
+    found = []
+    for patient_id, at, positive in latest_screenings(my_patients(scope.user)):
+        due = rescreening_due(at.date(), bool(positive), months, positive_months)
+        if due <= scope.until:
+            found.append(
+                Item(
+                    "rescreening",
+                    patient_id,
+                    due,
+                    "Due to be screened again",
+                    f"patient:{patient_id}",
+                )
+            )
+    return found
+
+
+def latest_screenings(patient_ids) -> list[tuple[int, object, list]]:
+    """Each patient's latest screening: when, and the domains it found."""
+    latest = (
+        select(Screening.patient_id, func.max(Screening.id).label("id"))
+        .where(Screening.patient_id.in_(patient_ids))
+        .group_by(Screening.patient_id)
+        .subquery()
+    )
+    query = select(Screening.patient_id, Screening.created_at, Screening.positive_domains).join(
+        latest, Screening.id == latest.c.id
+    )
+    return list(db.session.execute(query))
+
+
+Source = Callable[[Scope], list[Item]]
+SOURCES: dict[str, Source] = {
+    "follow-up": follow_up_items,
+    "waiting-on-patient": waiting_items,
+    "rescreening": rescreening_items,
+}
+"""Where each kind of work comes from."""
+
+
+def risks(patient_ids: set[int]) -> dict[int, Risk]:
+    """What ranks each patient up: the needs and safety concern of their latest screening."""
+    if not patient_ids:
+        return {}
+    latest = (
+        select(func.max(Screening.id))
+        .where(Screening.patient_id.in_(patient_ids))
+        .group_by(Screening.patient_id)
+    )
+    query = select(Screening).where(Screening.id.in_(latest))
+    return {
+        s.patient_id: Risk(open_needs=len(s.needs or []), safety=bool(s.clinician_review))
+        for s in db.session.scalars(query)
+    }
+
+
+def worklist_items(scope: Scope, kinds: list[str] | None = None) -> list[Item]:
+    """The ranked worklist, of the chosen kinds (all without a choice)."""
+    items = [
+        i for kind, source in SOURCES.items() if not kinds or kind in kinds for i in source(scope)
+    ]
+    found = risks({i.patient_id for i in items})
+    weighted = [
+        Item(i.kind, i.patient_id, i.due, i.reason, i.ref, found.get(i.patient_id, Risk()))
+        for i in items
+    ]
+    return ranked(weighted, scope.today)
+
+
+def counts(items: list[Item]) -> dict[str, int]:
+    """How many items of each kind (every kind named, zero included)."""
+    return {kind: sum(1 for i in items if i.kind == kind) for kind in KINDS}
