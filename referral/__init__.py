@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from referral.screenings.views import bp as screening_pages_bp
     from referral.web.blueprint import bp as web_bp
     from referral.worklist.api import bp as worklist_api_bp
+    from referral.worklist.views import bp as worklist_bp
 
     blueprints = (
         auth_bp,
@@ -171,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
         hsds_bp,
         fhir_bp,
         worklist_api_bp,
+        worklist_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:

@@ -75,7 +75,7 @@ def login():
         reason = refusal(user, form.password.data or "")
         if reason is None:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), home_page(user)))
         record_sign_in_failure(form.username.data or "", request.remote_addr or "", reason)
         db.session.commit()  # kept although the answer is a refusal
         flash("That username and password do not match. Check them and try again.", "error")
@@ -158,8 +158,14 @@ def render_page(details: DetailsForm, password: PasswordForm, problems: dict, st
     return page, status
 
 
-def safe_next(target: str | None) -> str:
-    """`next` when it points inside this site, else the search page."""
+def home_page(user) -> str:
+    """Where a person lands after signing in: a care team's worklist, else the search page."""
+    care = any(m.role in ("case_manager", "admin") for m in user.memberships)
+    return url_for("worklist.index") if care else url_for("web.search")
+
+
+def safe_next(target: str | None, home: str | None = None) -> str:
+    """`next` when it points inside this site, else the person's home page."""
     if (
         target
         and not urlsplit(target).netloc
@@ -167,4 +173,4 @@ def safe_next(target: str | None) -> str:
         and not target.startswith("//")
     ):
         return target
-    return url_for("web.search")
+    return home or url_for("web.search")

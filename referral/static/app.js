@@ -10,6 +10,22 @@
       }
     });
   });
+  // Lists marked data-rows move focus between their rows' links with j and k (and the arrow
+  // keys once a row link has focus); Enter follows the link as usual.
+  document.querySelectorAll("[data-rows]").forEach(function (list) {
+    var links = Array.prototype.slice.call(list.querySelectorAll("a[data-row-link]"));
+    document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (typing || event.altKey || event.ctrlKey || event.metaKey || !links.length) { return; }
+      var at = links.indexOf(document.activeElement);
+      var down = event.key === "j" || (at >= 0 && event.key === "ArrowDown");
+      var up = event.key === "k" || (at >= 0 && event.key === "ArrowUp");
+      if (!down && !up) { return; }
+      event.preventDefault();
+      var next = at < 0 ? 0 : Math.max(0, Math.min(links.length - 1, at + (down ? 1 : -1)));
+      links[next].focus();
+    });
+  });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

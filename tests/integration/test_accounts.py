@@ -71,7 +71,7 @@ def test_next_never_leaves_the_site(app, client):
         "/login?next=https://evil.example/x",
         data={"username": "maria", "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/worklist", "a case manager's home"
 
 
 def admin_client(app, client):

@@ -70,11 +70,13 @@ def sign_in(page, base: str) -> None:
     page.fill("#username", "maria")
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/worklist")
 
 
 def test_a_case_manager_finds_a_food_pantry_near_a_zip_with_the_keyboard(page, live_server):
     sign_in(page, live_server)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.wait_for_url(f"{live_server}/")
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.type("food pantry")
     page.fill("#near", "44113")

@@ -44,7 +44,7 @@ def signed_in(chromium, base: str, username: str):
     page.fill("#username", username)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(lambda url: url.startswith(base) and "/login" not in url)
     return page
 
 
