@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -129,3 +130,21 @@ def read_csv(path: Path) -> list[dict]:
     """Rows of a CSV file (bad bytes replaced)."""
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         return list(csv.DictReader(f))
+
+
+def bench_app(database_url: str, prefix: str):
+    """An app on `database_url` (a SQLite file in a new temporary folder when empty) with its
+    index in that folder, for the in-process benchmarks; and its database URL."""
+    from referral import create_app
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    url = database_url or f"sqlite:///{folder / 'bench.db'}"
+    settings = {
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": url,
+        "INDEX_DIR": str(folder / "index"),
+        "ENV": "testing",
+        "TESTING": True,
+        "WARM_INDEX": False,
+    }
+    return create_app(settings), url

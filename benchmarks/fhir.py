@@ -23,7 +23,6 @@ import gc
 import math
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -33,7 +32,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import machine, percentile, summary
+from common import bench_app, machine, percentile, summary
 
 CLINICS, RECEIVERS, PATIENTS = 10, 4, 10_000
 MANAGERS_PER_CLINIC = 5
@@ -532,20 +531,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="fhir-"))
-    from referral import create_app
-
-    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": url,
-            "INDEX_DIR": str(folder / "index"),
-            "ENV": "testing",
-            "TESTING": True,
-            "WARM_INDEX": False,
-        }
-    )
+    app, url = bench_app(args.database_url, "fhir-")
     backend = url.split(":", 1)[0]
     print(f"building the data ({backend})", flush=True)
     built = build(app)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import machine, summary
+from common import bench_app, machine, summary
 
 ORGS, PATIENTS, REFERRALS = 20, 10_000, 50_000
 MANAGERS_PER_ORG = 5
@@ -138,20 +137,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="scoping-"))
-    from referral import create_app
-
-    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": url,
-            "INDEX_DIR": str(folder / "index"),
-            "ENV": "testing",
-            "TESTING": True,
-            "WARM_INDEX": False,
-        }
-    )
+    app, url = bench_app(args.database_url, "scoping-")
     print(
         f"writing {ORGS} organizations, {PATIENTS:,} patients, {REFERRALS:,} referrals", flush=True
     )

@@ -27,11 +27,6 @@ from referral.patients.operations import record_access
 from referral.referrals.models import Referral
 from referral.referrals.operations import visible_to
 
-RECEIVER_TYPES = frozenset(
-    {"Patient", "Task", "ServiceRequest", "Condition", "Procedure", "Communication"}
-)
-"""The patient data a receiving organization sees: its referrals and what they reference."""
-
 
 @dataclass
 class Requester:
@@ -97,10 +92,6 @@ class Requester:
         if not (self.everywhere or self.care_orgs):
             return Patient.id.in_(received)
         return self.care_patients() | Patient.id.in_(received)
-
-    def sees_clinical(self, resource_type: str) -> bool:
-        """Whether the caller may see this kind of patient data beyond their referrals."""
-        return resource_type in RECEIVER_TYPES or self.everywhere or bool(self.care_orgs)
 
     def record(self, patient_id: int | None, action: str, subject: str) -> None:
         """Write the access log: who read or changed which patient's data."""

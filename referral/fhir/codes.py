@@ -27,7 +27,6 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONSENT_POLICY = "http://terminology.hl7.org/CodeSystem/consentpolicycodes"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 LANGUAGE = "urn:ietf:bcp:47"
-COMMUNICATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/communication-category"
 
 _SDOHCC_SD = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/"
 _US_CORE_SD = "http://hl7.org/fhir/us/core/StructureDefinition/"
@@ -136,16 +135,6 @@ OTHER_NEED = NeedCodes("sdoh-category-unspecified", _NETWORK, _SOCIAL_SERVICE)
 def need_codes(need: str) -> NeedCodes:
     """The codes of a referral for `need` (a directory need key such as food)."""
     return NEEDS.get(need, OTHER_NEED)
-
-
-def needs_in_category(category: str) -> list[str]:
-    """The need keys whose referrals carry this SDOH category."""
-    return [key for key, codes in NEEDS.items() if codes.category == category]
-
-
-def needs_with_request_code(code: str) -> list[str]:
-    """The need keys whose referrals are coded with this SNOMED CT service request code."""
-    return [key for key, codes in NEEDS.items() if codes.request[0] == code]
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict:

@@ -7,7 +7,7 @@ from referral.directory.models import Location, Organization, Phone, Service
 from referral.extensions import db
 from referral.fhir.codes import need_codes, sdoh_category
 from referral.fhir.people import language
-from referral.fhir.shape import ref, resource, valid_id
+from referral.fhir.shape import distinct, ref, resource, valid_id
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -45,7 +45,7 @@ def healthcare_service(service: Service, base: str) -> dict:
         identifier=[{"system": f"{base}/hsds/services", "value": service.id}],
         active=service.status == "active",
         providedBy=ref("Organization", fhir_id(service.organization), service.organization.name),
-        category=unique_concepts(categories),
+        category=distinct(categories),
         type=[{"text": n.need} for n in service.needs],
         location=places,
         name=service.name,
@@ -56,7 +56,7 @@ def healthcare_service(service: Service, base: str) -> dict:
         if service.eligibility_description
         else None,
         communication=[language(x.code) for x in service.languages],
-        availableTime=available_times(service.schedules),
+        availableTime=weekly(service.schedules, "availableStartTime", "availableEndTime"),
         availabilityExceptions=service.hours_text or None,
     )
     if body["active"] and service.phones:
@@ -66,19 +66,14 @@ def healthcare_service(service: Service, base: str) -> dict:
     return body
 
 
-def unique_concepts(items: list[dict]) -> list[dict]:
-    """CodeableConcepts without repeats."""
-    seen: list[dict] = []
-    return [item for item in items if item not in seen and not seen.append(item)]
-
-
-def available_times(schedules) -> list[dict]:
-    """Weekly opening hours as availableTime entries."""
+def weekly(schedules, opens: str, closes: str) -> list[dict]:
+    """Weekly opening hours, each day's opening and closing under the names the resource uses
+    (HealthcareService.availableTime and Location.hoursOfOperation differ only in those)."""
     return [
         {
             "daysOfWeek": [DAYS[s.weekday]],
-            "availableStartTime": s.opens_at.strftime("%H:%M:%S"),
-            "availableEndTime": s.closes_at.strftime("%H:%M:%S"),
+            opens: s.opens_at.strftime("%H:%M:%S"),
+            closes: s.closes_at.strftime("%H:%M:%S"),
         }
         for s in schedules
         if 0 <= s.weekday < 7
@@ -108,7 +103,7 @@ def location(place: Location, base: str) -> dict:
         address=address_json(address) if address else None,
         position=position,
         managingOrganization=organization_ref(place.organization_id),
-        hoursOfOperation=hours(place.schedules),
+        hoursOfOperation=weekly(place.schedules, "openingTime", "closingTime"),
     )
     if address is None:
         body["meta"]["profile"] = [US_CORE_LOCATION]
@@ -134,19 +129,6 @@ def address_json(address) -> dict:
         "country": address.country,
     }
     return {key: value for key, value in found.items() if value}
-
-
-def hours(schedules) -> list[dict]:
-    """Weekly opening hours as hoursOfOperation entries."""
-    return [
-        {
-            "daysOfWeek": [DAYS[s.weekday]],
-            "openingTime": s.opens_at.strftime("%H:%M:%S"),
-            "closingTime": s.closes_at.strftime("%H:%M:%S"),
-        }
-        for s in schedules
-        if 0 <= s.weekday < 7
-    ]
 
 
 def organization(found: Organization, base: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from referral.extensions import db
+from referral.fhir.resolve import may_read, references, resolve_all
 from referral.fhir.search import Query, entry
 from referral.fhir.sources import SOURCES, Context, Found
 from referral.fhir.sources.referrals import referral_parties
@@ -28,8 +29,6 @@ ALL = 10**6
 
 def everything(ctx: Context, patient_id: str) -> dict:
     """The Bundle of everything about one patient (404 if the caller may not see them)."""
-    from referral.fhir.views import may_read
-
     found: list[Found] = [SOURCES["Patient"].read(ctx, patient_id)]
     for resource_type in RECORD_TYPES:
         if may_read(ctx.requester, resource_type):
@@ -49,9 +48,7 @@ def everything(ctx: Context, patient_id: str) -> dict:
 
 def whole_record(patient_id: str) -> Query:
     """A search for all of one patient's resources of a type, uncounted."""
-    query = Query(values={"patient": [[patient_id]]}, count=ALL)
-    query.counted = False
-    return query
+    return Query(values={"patient": [[patient_id]]}, count=ALL, counted=False)
 
 
 def referral_resources(ctx: Context, patient_id: str, wanted: list[str]) -> list[Found]:
@@ -72,8 +69,6 @@ def referral_resources(ctx: Context, patient_id: str, wanted: list[str]) -> list
 
 def referenced(ctx: Context, found: list[Found]) -> list[Found]:
     """The organizations, people, services and places the record refers to, once each."""
-    from referral.fhir.views import references, resolve_all
-
     seen = {(f.resource["resourceType"], f.resource["id"]) for f in found}
     targets = []
     for f in found:

@@ -20,7 +20,7 @@ from referral.fhir.codes import (
     concept,
     sdoh_category,
 )
-from referral.fhir.shape import instant, ref, resource
+from referral.fhir.shape import distinct, instant, ref, resource
 from referral.screening.model import Instrument
 from referral.screenings.models import Screening
 
@@ -81,7 +81,7 @@ def answer_observation(
         1,
         screening.created_at,
         status="final",
-        category=[SOCIAL_HISTORY, SURVEY, SDOH, *unique(categories)],
+        category=[SOCIAL_HISTORY, SURVEY, SDOH, *distinct(categories)],
         code=concept(LOINC, code, question.text.en if question else None),
         subject=ref("Patient", screening.patient_id),
         effectiveDateTime=instant(screening.created_at),
@@ -145,12 +145,6 @@ def domain_category(instrument: Instrument, domain: str) -> dict:
 def positive() -> dict:
     """The interpretation of an answer or domain that screens positive."""
     return concept(INTERPRETATION, "POS", "Positive")
-
-
-def unique(items: list[dict]) -> list[dict]:
-    """The items without repeats, in order."""
-    seen: list[dict] = []
-    return [item for item in items if item not in seen and not seen.append(item)]
 
 
 def coded_needs(screening: Screening) -> list[dict]:

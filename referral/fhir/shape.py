@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import orjson
 
@@ -23,11 +23,6 @@ def instant(at: datetime | None) -> str:
 def as_aware(at: datetime) -> datetime:
     """A stored time with its zone (SQLite gives naive UTC times back)."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def day(value: date | None) -> str | None:
-    """A date as FHIR writes it."""
-    return value.isoformat() if value else None
 
 
 def meta(resource_type: str, version: int | str, updated: datetime | None) -> dict:
@@ -62,3 +57,12 @@ def content_version(body: dict) -> str:
 def valid_id(value: str) -> bool:
     """Whether `value` can be a FHIR resource id."""
     return bool(ID_PATTERN.fullmatch(value))
+
+
+def distinct(items: list[dict]) -> list[dict]:
+    """The items without repeats, in their order (dicts cannot go in a set)."""
+    found: list[dict] = []
+    for item in items:
+        if item not in found:
+            found.append(item)
+    return found

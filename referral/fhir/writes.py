@@ -9,7 +9,7 @@ import orjson
 from flask import current_app, request
 from sqlalchemy import select
 
-from referral.directory.models import Service
+from referral.directory.models import Location, Service
 from referral.errors import AppError
 from referral.extensions import db
 from referral.fhir import screening as screening_shapes
@@ -22,7 +22,13 @@ from referral.patients.models import Patient
 from referral.patients.operations import record_consent
 from referral.referrals import states
 from referral.referrals.models import Referral
-from referral.referrals.operations import Opening, change_status, open_referral, refuse_repeat
+from referral.referrals.operations import (
+    Opening,
+    change_status,
+    open_referral,
+    referring_org_id,
+    refuse_repeat,
+)
 from referral.screening.errors import ScreeningError
 from referral.screening.scoring import score
 from referral.screenings.models import Screening
@@ -334,8 +340,6 @@ def place_id(asked: dict, service: Service) -> str | None:
     for place in asked.get("locationReference") or []:
         text = str((place or {}).get("reference", "")) if isinstance(place, dict) else ""
         if text.startswith("Location/"):
-            from referral.directory.models import Location
-
             found = directory_record(Location, text.removeprefix("Location/"))
             return found.id if found else text.removeprefix("Location/")
     return None
@@ -350,8 +354,6 @@ def note_text(asked: dict) -> str:
 def referring_org(ctx: Context, patient: Patient) -> int:
     """The organization the referral is sent from."""
     if ctx.requester.user is not None:
-        from referral.referrals.operations import referring_org_id
-
         return referring_org_id(ctx.requester.user, patient)
     return ctx.requester.organization_id or patient.organization_id
 

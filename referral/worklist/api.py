@@ -11,8 +11,7 @@ from referral.auth.access import json_api, require_roles
 from referral.auth.models import CARE_TEAM
 from referral.errors import BadInput
 from referral.paging import page_json, parse_page
-from referral.patients.operations import patients_by_id, record_access
-from referral.worklist.operations import Scope, counts, worklist_items
+from referral.worklist.operations import Scope, worklist_page
 from referral.worklist.ranking import KINDS, Item
 
 bp = Blueprint("worklist_api", __name__, url_prefix="/api/v1")
@@ -27,18 +26,11 @@ def worklist():
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise BadInput(f"kind must be one of: {', '.join(KINDS)}.", field="kind")
-    page = parse_page(request.args)
     scope = Scope(current_user, date.today(), current_app.config["REFERRAL"])
-    everything = worklist_items(scope)
-    chosen = [i for i in everything if not kinds or i.kind in kinds]
-    shown = chosen[page.offset : page.offset + page.limit]
-    names = patients_by_id({i.patient_id for i in shown})
-    for patient_id in names:
-        record_access(current_user.id, patient_id, "list", "worklist")
-    body = page_json(
-        [item_json(i, names.get(i.patient_id), scope.today) for i in shown], len(chosen), page
-    )
-    return jsonify(body | {"counts": counts(everything)})
+    page = parse_page(request.args)
+    listing = worklist_page(scope, kinds, page)
+    results = [item_json(i, listing.patients.get(i.patient_id), scope.today) for i in listing.items]
+    return jsonify(page_json(results, listing.total, page) | {"counts": listing.counts})
 
 
 def item_json(item: Item, patient, today: date) -> dict:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, union
 from referral.extensions import db
 from referral.network.scope import admin_org_ids, patients_of
 from referral.patients.models import Patient
+from referral.patients.operations import patients_by_id, record_access
 from referral.referrals.models import CLOSED_STATUSES, Referral
 from referral.referrals.operations import visible_to
 from referral.screenings.models import Screening
@@ -88,33 +89,27 @@ def rescreening_items(scope: Scope) -> list[Item]:
     months = scope.settings.get("RESCREEN_MONTHS", 12)
     positive_months = scope.settings.get("RESCREEN_POSITIVE_MONTHS", 3)
     found = []
-    for patient_id, at, positive in latest_screenings(my_patients(scope.user)):
-        due = rescreening_due(at.date(), bool(positive), months, positive_months)
+    for s in db.session.scalars(latest_screenings(my_patients(scope.user))):
+        due = rescreening_due(
+            s.created_at.date(), bool(s.positive_domains), months, positive_months
+        )
         if due <= scope.until:
             found.append(
                 Item(
                     "rescreening",
-                    patient_id,
+                    s.patient_id,
                     due,
                     "Due to be screened again",
-                    f"patient:{patient_id}",
+                    f"patient:{s.patient_id}",
                 )
             )
     return found
 
 
-def latest_screenings(patient_ids) -> list[tuple[int, object, list]]:
-    """Each patient's latest screening: when, and the domains it found."""
-    latest = (
-        select(Screening.patient_id, func.max(Screening.id).label("id"))
-        .where(Screening.patient_id.in_(patient_ids))
-        .group_by(Screening.patient_id)
-        .subquery()
-    )
-    query = select(Screening.patient_id, Screening.created_at, Screening.positive_domains).join(
-        latest, Screening.id == latest.c.id
-    )
-    return list(db.session.execute(query))
+def latest_screenings(patient_ids):
+    """A query of each patient's latest screening."""
+    latest = select(func.max(Screening.id)).where(Screening.patient_id.in_(patient_ids))
+    return select(Screening).where(Screening.id.in_(latest.group_by(Screening.patient_id)))
 
 
 Source = Callable[[Scope], list[Item]]
@@ -130,15 +125,9 @@ def risks(patient_ids: set[int]) -> dict[int, Risk]:
     """What ranks each patient up: the needs and safety concern of their latest screening."""
     if not patient_ids:
         return {}
-    latest = (
-        select(func.max(Screening.id))
-        .where(Screening.patient_id.in_(patient_ids))
-        .group_by(Screening.patient_id)
-    )
-    query = select(Screening).where(Screening.id.in_(latest))
     return {
         s.patient_id: Risk(open_needs=len(s.needs or []), safety=bool(s.clinician_review))
-        for s in db.session.scalars(query)
+        for s in db.session.scalars(latest_screenings(patient_ids))
     }
 
 
@@ -158,3 +147,27 @@ def worklist_items(scope: Scope, kinds: list[str] | None = None) -> list[Item]:
 def counts(items: list[Item]) -> dict[str, int]:
     """How many items of each kind (every kind named, zero included)."""
     return {kind: sum(1 for i in items if i.kind == kind) for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the worklist: its items and patients, how many match, and the counts of
+    every kind of work (for the tabs)."""
+
+    items: list[Item]
+    patients: dict
+    total: int
+    counts: dict[str, int]
+    everything: int
+
+
+def worklist_page(scope: Scope, kinds: list[str], page) -> Listing:
+    """One page of the worklist of the chosen kinds (all without a choice); the patients shown
+    are recorded as listed."""
+    everything = worklist_items(scope)
+    chosen = [i for i in everything if not kinds or i.kind in kinds]
+    shown = chosen[page.offset : page.offset + page.limit]
+    patients = patients_by_id({i.patient_id for i in shown})
+    for patient_id in patients:
+        record_access(scope.user.id, patient_id, "list", "worklist")
+    return Listing(shown, patients, len(chosen), counts(everything), len(everything))

@@ -11,8 +11,7 @@ from referral.auth.access import require_roles
 from referral.auth.models import CARE_TEAM
 from referral.errors import BadInput
 from referral.paging import parse_page
-from referral.patients.operations import patients_by_id, record_access
-from referral.worklist.operations import Scope, counts, worklist_items
+from referral.worklist.operations import Scope, worklist_page
 from referral.worklist.ranking import KINDS, Item
 
 bp = Blueprint("worklist", __name__)
@@ -35,22 +34,13 @@ def index():
         raise BadInput(f"Choose a kind of work: {', '.join(KINDS)}.", field="kind")
     page = parse_page(request.args)
     scope = Scope(current_user, date.today(), current_app.config["REFERRAL"])
-    everything = worklist_items(scope)
-    chosen = [i for i in everything if not kind or i.kind == kind]
-    shown = chosen[page.offset : page.offset + page.limit]
-    patients = patients_by_id({i.patient_id for i in shown})
-    for patient_id in patients:
-        record_access(current_user.id, patient_id, "list", "worklist")
+    listing = worklist_page(scope, [kind] if kind else [], page)
     return render_template(
         "worklist/index.html",
         kind=kind,
         titles=TITLES,
-        counts=counts(everything),
-        total_all=len(everything),
-        items=shown,
-        total=len(chosen),
+        listing=listing,
         page=page,
-        patients=patients,
         today=scope.today,
         target=target,
     )

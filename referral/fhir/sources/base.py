@@ -123,9 +123,8 @@ class Source:
 
     def read_many(self, ctx: Context, resource_ids: list[str]) -> list[Found]:
         """The resources of these ids the caller may see, read together."""
-        query = Query(values={"_id": [list(resource_ids)]}, count=len(resource_ids) or 1)
-        query.counted = False
-        return self.search(ctx, query)[0]
+        ids = list(resource_ids)
+        return self.search(ctx, Query(values={"_id": [ids]}, count=len(ids) or 1, counted=False))[0]
 
     def search(self, ctx: Context, q: Query) -> tuple[list[Found], int]:
         """One page of matches and how many there are."""
