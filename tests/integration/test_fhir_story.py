@@ -245,9 +245,28 @@ def test_the_food_bank_system_sees_only_its_own_tasks(systems, bundled_app):
     other = member(bundled_app, "otto", "case_manager", "clinic")
     patient = s.web.post("/api/v1/patients", json={**PATIENT, "mrn": "L-8"}, headers=other)
     assert patient.status_code == 201
+    patient_id = patient.get_json()["id"]
+    with s.app.app_context():
+        pantry = db.session.get(Service, s.service).organization_id
+        elsewhere = db.session.scalars(
+            select(Service.id).where(Service.organization_id != pantry).order_by(Service.id)
+        ).first()
+    sent = s.web.post(
+        "/api/v1/referrals",
+        json={"patient_id": patient_id, "service_id": elsewhere, "need": "food", "consent": True},
+        headers=other,
+    )
+    assert sent.status_code == 201, sent.get_json()
     tasks = s.web.get("/fhir/Task", headers=s.cbo).get_json()
     with s.app.app_context():
-        theirs = db.session.scalars(select(Referral.id)).all()
-    assert {int(e["resource"]["id"]) for e in tasks.get("entry", [])} <= set(theirs)
-    hidden = s.web.get(f"/fhir/Patient/{patient.get_json()['id']}", headers=s.cbo)
+        pantry_org = db.session.scalar(
+            select(Referral.receiving_org_id).where(Referral.service_id == s.service)
+        )
+        theirs = set(
+            db.session.scalars(select(Referral.id).where(Referral.receiving_org_id == pantry_org))
+        )
+    shown = {int(e["resource"]["id"]) for e in tasks.get("entry", [])}
+    assert shown == theirs and sent.get_json()["id"] not in shown
+    hidden = s.web.get(f"/fhir/Patient/{patient_id}", headers=s.cbo)
     assert hidden.status_code == 404
+    assert s.web.get(f"/fhir/Task/{sent.get_json()['id']}", headers=s.cbo).status_code == 404
