@@ -1,0 +1,1 @@
+"""Care plans: a patient's needs, the goals agreed for them, and the timeline of their care."""

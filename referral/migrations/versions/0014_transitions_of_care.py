@@ -1,0 +1,24 @@
+"""transitions: encounters, ADT messages and the tasks they raise
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-07 17:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,1 @@
+"""The patient's own view: a signed, expiring link to their open referrals."""
