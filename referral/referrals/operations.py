@@ -10,6 +10,7 @@ from sqlalchemy import any_, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from referral.careplans.operations import need_for_referral
 from referral.curation.flagging import FLAG_OUTCOMES
 from referral.curation.flags import flag_from_outcomes
 from referral.directory.models import MAX_ID, Service, ServiceAtLocation, as_utc, utcnow
@@ -85,11 +86,13 @@ class Opening:
 def open_referral(patient: Patient, service: Service, need: str, opening: Opening) -> Referral:
     """Send a referral (checked and consented already): requested, routed to the organization
     that claims the service, its first event recorded and announced."""
+    served = need_for_referral(patient.id, need, opening.user_id, opening.actor)
     referral = Referral(
         patient_id=patient.id,
         service_id=service.id,
         location_id=chosen_location(service, opening.location_id),
         need=need,
+        need_id=served.id,
         note=opening.note[:2000],
         status=states.Status.REQUESTED.value,
         follow_up_due=date.today() + timedelta(days=opening.follow_up_days),
