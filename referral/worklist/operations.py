@@ -151,7 +151,7 @@ def risks(patient_ids: set[int]) -> dict[int, Risk]:
     counted = select(Need.patient_id, func.count()).where(
         Need.patient_id.in_(patient_ids), Need.status == "active"
     )
-    needs = dict(db.session.execute(counted.group_by(Need.patient_id)).tuples())
+    needs = {p: n for p, n in db.session.execute(counted.group_by(Need.patient_id))}
     safety = {
         s.patient_id
         for s in db.session.scalars(latest_screenings(patient_ids))
