@@ -154,6 +154,11 @@ def flush_checked() -> None:
         ) from None
 
 
+def by(user, model, **fields):
+    """A history event made by the user."""
+    return model(user_id=user.id, actor=user.username, **fields)
+
+
 def change_need(need: Need, data: dict, user, version: int | None) -> Need:
     """Move a need to a new status as the rules allow, recording why in its history."""
     check_version(need, version)
@@ -172,14 +177,14 @@ def change_need(need: Need, data: dict, user, version: int | None) -> Need:
     need.status, need.reason, need.updated_at = change.to_status, change.reason, now
     need.resolved_at = now if change.to_status in ("resolved", "declined") else None
     db.session.add(
-        NeedEvent(
+        by(
+            user,
+            NeedEvent,
             need_id=need.id,
             from_status=change.from_status,
             to_status=change.to_status,
             reason=change.reason,
             note=note,
-            user_id=user.id,
-            actor=user.username,
             at=now,
         )
     )
@@ -284,13 +289,13 @@ def change_goal(goal: Goal, data: dict, user, version: int | None, today: date) 
     for old, new in zip(before, (goal.achievement_status, goal.lifecycle_status), strict=True):
         if old != new:
             db.session.add(
-                GoalEvent(
+                by(
+                    user,
+                    GoalEvent,
                     goal_id=goal.id,
                     from_status=old,
                     to_status=new,
                     note=note,
-                    user_id=user.id,
-                    actor=user.username,
                     at=now,
                 )
             )

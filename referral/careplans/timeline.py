@@ -60,6 +60,11 @@ def words(status: str | None) -> str:
     return (status or "").replace("-", " ")
 
 
+def event_entry(event, kind: str, summary: str, ref: str) -> Entry:
+    """An entry for one change in a record's history, with who made it and the status."""
+    return Entry(event.at, kind, summary, ref, {"by": event.actor, "status": event.to_status})
+
+
 def screenings(patient_id: int, user) -> list[Entry]:
     """Each screening and what it found."""
     query = select(Screening).where(Screening.patient_id == patient_id)
@@ -95,15 +100,7 @@ def needs(patient_id: int, user) -> list[Entry]:
             summary = f"{label} need {words(event.to_status)}" + (
                 f": {words(event.reason)}" if event.reason else ""
             )
-        found.append(
-            Entry(
-                event.at,
-                "need",
-                summary,
-                f"need:{need.id}",
-                {"by": event.actor, "status": event.to_status},
-            )
-        )
+        found.append(event_entry(event, "need", summary, f"need:{need.id}"))
     return found
 
 
@@ -120,15 +117,7 @@ def goals(patient_id: int, user) -> list[Entry]:
             summary = f"Goal set: {goal.description} (by {goal.target_date.isoformat()})"
         else:
             summary = f"Goal {words(event.to_status)}: {goal.description}"
-        found.append(
-            Entry(
-                event.at,
-                "goal",
-                summary,
-                f"goal:{goal.id}",
-                {"by": event.actor, "status": event.to_status},
-            )
-        )
+        found.append(event_entry(event, "goal", summary, f"goal:{goal.id}"))
     return found
 
 
