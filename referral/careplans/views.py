@@ -17,21 +17,20 @@ from referral.auth.models import CARE_TEAM
 from referral.careplans import operations as ops
 from referral.careplans.models import Goal, Need
 from referral.careplans.printing import printable_plan
-from referral.errors import AppError
+from referral.errors import AppError, NotFound
 from referral.patients.blueprint import get_patient
 from referral.patients.operations import record_access
+from referral.patients.views import patient_page
 
 bp = Blueprint("careplans", __name__, url_prefix="/patients")
 
 
-def posted(name: str) -> dict:
-    """The form's fields, ids as whole numbers where they are."""
+def posted() -> dict:
+    """The form's fields, the need's id as a whole number where it is one (none when empty)."""
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    for key in ("need_id",):
-        if is_whole(values.get(key, "")):
-            values[key] = int(values[key])
-        elif values.get(key) == "":
-            values[key] = None
+    need_id = values.get("need_id")
+    if need_id is not None:
+        values["need_id"] = int(need_id) if is_whole(need_id) else (need_id or None)
     return values
 
 
@@ -40,12 +39,10 @@ def handled(patient_id: int, form: str, change: Callable, done: str, anchor: str
     error beside the field and the input kept."""
     check_posted_form()
     patient = get_patient(patient_id)
-    values = posted(form)
+    values = posted()
     try:
         change(patient, values)
     except AppError as exc:
-        from referral.patients.views import patient_page
-
         errors = {exc.field or "form": exc.message}
         return patient_page(
             patient, exc.status, errors=errors, values=request.form.to_dict(), form=form
@@ -58,8 +55,6 @@ def own(model, record_id: int, patient, what: str):
     """A need or goal of this patient, or 404."""
     found = ops.visible(model, record_id, current_user, what)
     if found.patient_id != patient.id:
-        from referral.errors import NotFound
-
         raise NotFound(f"There is no {what} with that id.")
     return found
 
