@@ -142,16 +142,17 @@ def check_version(record, version: int | None) -> None:
         )
 
 
-def flush_checked() -> None:
-    """Write the changes, answering 409 when someone else changed the record meanwhile."""
+CHANGED_MEANWHILE = "Someone else changed this at the same moment. Reload it and try again."
+
+
+def flush_checked(message: str = CHANGED_MEANWHILE) -> None:
+    """Write the changes, answering 409 with `message` when someone else changed the record
+    meanwhile (its version moved on)."""
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(
-            "Someone else changed this at the same moment. Reload it and try again.",
-            field="version",
-        ) from None
+        raise Conflict(message, field="version") from None
 
 
 def by(user, model, **fields):
@@ -367,6 +368,17 @@ def domain_label(domain: str, language: str = "en") -> str:
     return NEED_LABELS.get(domain, {}).get(language) or domain
 
 
+def event_json(event) -> dict:
+    """One change in a need's or goal's history."""
+    return {
+        "from": event.from_status,
+        "to": event.to_status,
+        "note": event.note or "",
+        "by": event.actor,
+        "at": stamp(event.at),
+    }
+
+
 def need_json(need: Need) -> dict:
     """A need with its history, as the API shows it."""
     return {
@@ -386,17 +398,7 @@ def need_json(need: Need) -> dict:
         "updated_at": stamp(need.updated_at),
         "resolved_at": stamp(need.resolved_at),
         "version": need.version,
-        "history": [
-            {
-                "from": e.from_status,
-                "to": e.to_status,
-                "reason": e.reason,
-                "note": e.note or "",
-                "by": e.actor,
-                "at": stamp(e.at),
-            }
-            for e in need.history
-        ],
+        "history": [event_json(e) | {"reason": e.reason} for e in need.history],
     }
 
 
@@ -417,16 +419,7 @@ def goal_json(goal: Goal, today: date | None = None) -> dict:
         "created_at": stamp(goal.created_at),
         "updated_at": stamp(goal.updated_at),
         "version": goal.version,
-        "history": [
-            {
-                "from": e.from_status,
-                "to": e.to_status,
-                "note": e.note or "",
-                "by": e.actor,
-                "at": stamp(e.at),
-            }
-            for e in goal.history
-        ],
+        "history": [event_json(e) for e in goal.history],
     }
 
 
