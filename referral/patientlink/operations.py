@@ -50,9 +50,11 @@ class LinkClosed(Exception):
 
 @dataclass(frozen=True)
 class OwnPage:
-    """Who the page is for (first name only), their open referrals as shown, and whom to call."""
+    """Who the page is for (first name only) and from, their open referrals as shown, and
+    whom to call."""
 
     first_name: str
+    organization: str
     language: str
     page: SlipPage
     items: tuple[Item, ...]
@@ -229,7 +231,7 @@ def own_page(link: PatientLink, language: str) -> OwnPage:
         )
         for referral, service in zip(referrals, page.slip.services, strict=True)
     )
-    return OwnPage(patient.given_name, language, page, items)
+    return OwnPage(patient.given_name, sender_name(patient), language, page, items)
 
 
 def opened(link: PatientLink) -> None:

@@ -146,7 +146,7 @@ def test_the_page_is_in_spanish_and_shows_nothing_clinical(town):
     page = visitor(town).get(path_of(link(town, patient)["url"]))
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="es">' in html
-    assert "Hola, Rosa" in html and town.service_name in html
+    assert "Hola, Rosa" in html and town.service_name in html and "Clinic A" in html
     assert "Diaz" not in html and "1975" not in html and "A-100" not in html
     assert 'href="tel:' in html and "google.com/maps/dir/" in html
     assert "Recibí ayuda" in html and "Todavía necesito ayuda" in html
