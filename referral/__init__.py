@@ -133,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
     from referral.notifications.api import bp as notifications_api_bp
     from referral.notifications.inbound import bp as sms_bp
     from referral.notifications.views import bp as outbox_bp
+    from referral.patientlink.api import bp as patientlink_api_bp
+    from referral.patientlink.views import bp as patientlink_bp
     from referral.patients.blueprint import bp as patients_bp
     from referral.patients.views import bp as patient_pages_bp
     from referral.referrals.blueprint import bp as referrals_bp
@@ -177,6 +179,8 @@ def register_blueprints(app: Flask) -> None:
         worklist_bp,
         careplans_api_bp,
         careplan_pages_bp,
+        patientlink_api_bp,
+        patientlink_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:

@@ -67,6 +67,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RESCREEN_MONTHS": 12,
         "RESCREEN_POSITIVE_MONTHS": 3,
         "FHIR_TOKEN_LIMIT": "10 per minute;50 per hour",
+        "PATIENT_LINK_DAYS": 30,
+        "PATIENT_LINK_LIMIT": "30 per minute;300 per hour",
     }
 
 
@@ -85,6 +87,7 @@ INTEGER_SETTINGS = frozenset(
     | {"FLAG_WINDOW_DAYS", "PROXIES", "MAIL_PORT", "MAIL_TIMEOUT", "WORKER_INTERVAL"}
     | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS", "FHIR_TOKEN_SECONDS"}
     | {"RESCREEN_MONTHS", "RESCREEN_POSITIVE_MONTHS"}
+    | {"PATIENT_LINK_DAYS"}
 )
 FLAG_SETTINGS = frozenset(
     {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS", "MAIL_USE_TLS", "WORKER_IN_PROCESS"}
@@ -152,6 +155,11 @@ def check(settings: dict[str, Any]) -> None:
             raise ConfigError(
                 f"REFERRAL_{name} is {settings[name]}: set it to a number of months from 1 to 120."
             )
+    if not 1 <= settings["PATIENT_LINK_DAYS"] <= 365:
+        raise ConfigError(
+            f"REFERRAL_PATIENT_LINK_DAYS is {settings['PATIENT_LINK_DAYS']}: set it to how many "
+            "days a patient's own link works, from 1 to 365."
+        )
     if settings.get("SECRET_KEY"):
         return
     if settings["ENV"] != "production":

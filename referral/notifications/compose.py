@@ -126,3 +126,15 @@ def follow_up_question(sender: str, service_name: str, language: str, reminder: 
             sender=sender,
             service=service_name,
         )
+
+
+def patient_link_text(sender: str, url: str, language: str, days: int) -> str:
+    """The text carrying a patient's link to their own page."""
+    with force_locale(language):
+        return _(
+            "%(sender)s: see your referrals and tell us how it went: %(url)s (works for "
+            "%(days)s days). Reply STOP to opt out.",
+            sender=sender,
+            url=url,
+            days=days,
+        )

@@ -25,9 +25,9 @@ from referral.notifications.replies import GOT_HELP, NO_HELP, OTHER, STOP, Reply
 from referral.patients.models import Patient
 from referral.patients.operations import record_consent
 from referral.referrals import events
-from referral.referrals.followups import Method, Result
+from referral.referrals.followups import Method
 from referral.referrals.models import Referral
-from referral.referrals.operations import record_follow_up
+from referral.referrals.operations import record_patient_answer
 
 bp = Blueprint("sms", __name__)
 csrf.exempt(bp)
@@ -114,11 +114,11 @@ def answered(question: OutboxMessage, reply: Reply, today: date) -> bool:
     """Record a 1 or 2 as a follow-up by text that reached the patient; False when the
     referral can take no follow-up (then the reply goes on it as a message)."""
     referral = db.session.get(Referral, question.referral_id)
-    data = {"method": Method.TEXT.value, "result": Result.REACHED.value}
-    data |= {"patient_says": reply.patient_says, "note": "Answered the follow-up text."}
     try:
         with db.session.begin_nested():
-            record_follow_up(referral, data, TextReply(), today)
+            record_patient_answer(
+                referral, reply.patient_says, Method.TEXT.value, TextReply(), today
+            )
     except AppError:
         return False
     return True

@@ -24,6 +24,7 @@ KINDS = (
     "slip-sms",
     "reminder",
     "follow-up-question",
+    "patient-link",
 )
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 """How long to wait after the first, second, third and fourth failed attempt; a fifth fails."""

@@ -29,6 +29,7 @@ class Method(StrEnum):
     TEXT = "text"
     EMAIL = "email"
     IN_PERSON = "in-person"
+    WEB = "web"
 
 
 class Result(StrEnum):
@@ -43,7 +44,12 @@ class Result(StrEnum):
 WAITING = "waiting"
 """What a reached patient says while the referral is still under way."""
 
-PATIENT_SAYS = (WAITING, *(o.value for o in Outcome))
+STILL_NEED_HELP, COULDNT_REACH = "still-need-help", "couldnt-reach"
+"""What a patient says on their own page when the referral has not helped yet: the referral
+stays open and the case manager follows up the same day."""
+
+STILL_OPEN = (WAITING, STILL_NEED_HELP, COULDNT_REACH)
+PATIENT_SAYS = (*STILL_OPEN, *(o.value for o in Outcome))
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def plan_follow_up(
     if method is Method.IN_PERSON:
         result = Result.REACHED
     says = patient_says(data.get("patient_says"), result)
-    outcome = Outcome(says) if says and says != WAITING else None
+    outcome = Outcome(says) if says and says not in STILL_OPEN else None
     stop = str(data.get("stop") or "") in {"1", "true", "on"}
     next_due = None
     if not (outcome or stop):

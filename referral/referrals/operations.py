@@ -35,7 +35,7 @@ from referral.patients.models import Patient
 from referral.patients.operations import record_access, record_consent
 from referral.patients.validation import display_phone
 from referral.referrals import events, states
-from referral.referrals.followups import plan_follow_up
+from referral.referrals.followups import STILL_OPEN, Method, Result, plan_follow_up
 from referral.referrals.models import CLOSED_STATUSES, FollowUp, Referral, ReferralEvent
 
 FOLLOW_UP_DAYS = 7
@@ -247,6 +247,12 @@ def flush_checked() -> None:
     )
 
 
+PATIENT_NOTES = {
+    Method.TEXT.value: "Answered the follow-up text.",
+    Method.WEB.value: "Answered on their own page.",
+}
+
+
 def record_follow_up(referral: Referral, data: dict, user, today: date) -> FollowUp:
     """Record an attempt to reach the patient; what a reached patient says becomes the
     referral's outcome unless the organization has already given one."""
@@ -276,6 +282,31 @@ def record_follow_up(referral: Referral, data: dict, user, today: date) -> Follo
         record_patient_outcome(referral, plan.outcome, user.username, now)
     record_access(user.id, referral.patient_id, "follow-up", f"referral:{referral.id}")
     flush_checked()
+    return follow_up
+
+
+def record_patient_answer(referral: Referral, says: str, method: str, who, today: date):
+    """Record what the patient says of a referral by text or on their own page, as a follow-up
+    that reached them: a final answer closes the loop; "still need help" or "could not reach
+    them" keeps the referral open and due for the case manager today, and goes in its history."""
+    data = {"method": method, "result": Result.REACHED.value, "patient_says": says}
+    data["note"] = PATIENT_NOTES.get(method, "")
+    if says in STILL_OPEN:
+        data["next_due"] = today
+    follow_up = record_follow_up(referral, data, who, today)
+    if says in STILL_OPEN:
+        db.session.add(
+            ReferralEvent(
+                referral_id=referral.id,
+                from_status=referral.status,
+                to_status=referral.status,
+                party="patient",
+                actor=who.username,
+                at=follow_up.at,
+                reason=f"The patient says: {says.replace('-', ' ')}.",
+            )
+        )
+        db.session.flush()
     return follow_up
 
 

@@ -217,4 +217,5 @@ def slip_labels() -> SlipLabels:
         scan=_("Scan for details and directions"),
         questions=_("Questions? Call your case manager"),
         unknown=_("Ask when you call"),
+        patient_link=_("Scan to see your referrals and tell us how it went"),
     )

@@ -106,6 +106,7 @@ class Slip:
     contact_phone: str
     contact_email: str
     organization: str
+    patient_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class SlipLabels:
     scan: str
     questions: str
     unknown: str
+    patient_link: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,9 @@ def _render(
         place(pdf, service, labels, layout, index == 0)
         if one_page and pdf.pages_count > 1:
             return pdf
+    _patient_link(pdf, slip, labels, layout)
+    if one_page and pdf.pages_count > 1:
+        return pdf
     _contact_box(pdf, slip, labels, layout)
     return pdf
 
@@ -352,6 +357,20 @@ def _service(
     _service_text(pdf, service, labels, layout)
     if pdf.page == page:
         pdf.set_y(max(pdf.get_y(), qr_bottom))
+
+
+def _patient_link(pdf: fpdf.FPDF, slip: Slip, labels: SlipLabels, layout: _Layout) -> None:
+    """The QR code of the patient's own page with its one line, below the services."""
+    if not slip.patient_url.strip():
+        return
+    pdf.ln(layout.gap(RULE_GAP))
+    _rule(pdf, RULE, 0.25)
+    pdf.ln(layout.gap(RULE_GAP))
+    top = pdf.get_y()
+    qr_bottom = _qr(pdf, slip.patient_url, "", layout, top)
+    _style(pdf, 12.0, layout, "B", ACCENT)
+    _paragraph(pdf, layout.wide.x, layout.wide.width, layout.line(12.0), labels.patient_link)
+    pdf.set_y(max(pdf.get_y(), qr_bottom))
 
 
 def _service_text(

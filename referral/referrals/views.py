@@ -32,6 +32,7 @@ from referral.network.messages import mark_read, thread
 from referral.network.models import NetworkOrganization
 from referral.network.scope import may_see_patient, referral_condition
 from referral.paging import parse_page
+from referral.patientlink.operations import with_printed_link
 from referral.patients.blueprint import get_patient
 from referral.patients.models import Patient
 from referral.patients.operations import patients_by_id, record_access
@@ -305,7 +306,9 @@ def slip_context(referrals: list[Referral]):
     patient = get_patient(referrals[0].patient_id)
     manager = db.session.get(User, referrals[0].created_by) if referrals[0].created_by else None
     language = slip_language(request.args.get("language"), patient.preferred_language)
-    page = build_slip(referrals, patient, manager, language)
+    page = with_printed_link(
+        build_slip(referrals, patient, manager, language), patient, current_user
+    )
     subject = "slip:" + ",".join(str(r.id) for r in referrals)
     record_access(current_user.id, patient.id, "print", subject)
     return patient, page
