@@ -6,6 +6,7 @@ import re
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NoRecord
 
 from referral.extensions import db
 
@@ -91,11 +92,22 @@ def handle_http_error(exc: HTTPException):
         from referral.fhir.views import http_error_outcome
 
         return http_error_outcome(exc)
+    if exc.code == 405 and beyond_row_ids(request.path):
+        exc = NoRecord("There is no record with that id.")
     code = (exc.name or "error").lower().replace(" ", "_")
     message = exc.description or exc.name
     if wants_json():
         return jsonify(error_body(code, message, None)), exc.code
     return render_template("error.html", status=exc.code, message=message), exc.code
+
+
+LARGE_NUMBER = re.compile(r"/(\d{11,})(?:/|$)")
+
+
+def beyond_row_ids(path: str) -> bool:
+    """Whether an address holds a number larger than any record id: with several routes of
+    one path (GET and PATCH), Werkzeug answers 405 for it where one route would answer 404."""
+    return any(int(n) > 2**31 - 1 for n in LARGE_NUMBER.findall(path))
 
 
 def commit_or_rollback(response):
