@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from statistics import median
 
 ACHIEVED = ("achieved", "sustaining")
@@ -114,12 +114,14 @@ def care_plan_report(
     """The figures over [start, end): a need counts as opened in the month it was opened and
     as resolved in the month it was resolved, each only when that falls in the range."""
     total, months = NeedMonth("all"), {}
+    start, end = plain(start), plain(end)
     for row in needs:
-        if start <= row.opened_at < end:
-            for period in (total, month_of(months, row.opened_at)):
+        opened, resolved = plain(row.opened_at), plain(row.resolved_at)
+        if start <= opened < end:
+            for period in (total, month_of(months, opened)):
                 period.opened += 1
-        if row.status == "resolved" and row.resolved_at and start <= row.resolved_at < end:
-            for period in (total, month_of(months, row.resolved_at)):
+        if row.status == "resolved" and resolved and start <= resolved < end:
+            for period in (total, month_of(months, resolved)):
                 period.resolved += 1
                 period.reasons[row.reason or "unknown"] += 1
     return CarePlanReport(
@@ -128,6 +130,13 @@ def care_plan_report(
         goal_figures(goals, today),
         transition_figures(transitions),
     )
+
+
+def plain(at: datetime | None) -> datetime | None:
+    """A time as naive UTC, so times from SQLite (naive) and PostgreSQL (aware) compare."""
+    if at is None or at.tzinfo is None:
+        return at
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def month_of(months: dict[str, NeedMonth], at: datetime) -> NeedMonth:
@@ -160,8 +169,9 @@ def transition_figures(rows: Iterable[TransitionRow]) -> TransitionFigures:
         if row.closed_at is None:
             continue
         found.followed_up += 1
-        found.in_time += row.closed_at.date() <= row.due
-        found.days.append(round((row.closed_at - row.visit_at).total_seconds() / 86400, 1))
+        closed, visit = plain(row.closed_at), plain(row.visit_at)
+        found.in_time += closed.date() <= row.due
+        found.days.append(round((closed - visit).total_seconds() / 86400, 1))
     return found
 
 
