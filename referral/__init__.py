@@ -118,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     from referral.auth.blueprint import bp as auth_bp
     from referral.capacity.api import bp as capacity_api_bp
     from referral.capacity.views import bp as capacity_bp
+    from referral.careplans.blueprint import bp as careplans_api_bp
+    from referral.careplans.views import bp as careplan_pages_bp
     from referral.curation.api import bp as curation_api_bp
     from referral.curation.blueprint import bp as curation_bp
     from referral.curation.transfer import bp as transfer_bp
@@ -173,6 +175,8 @@ def register_blueprints(app: Flask) -> None:
         fhir_bp,
         worklist_api_bp,
         worklist_bp,
+        careplans_api_bp,
+        careplan_pages_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:

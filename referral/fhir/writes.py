@@ -9,6 +9,7 @@ import orjson
 from flask import current_app, request
 from sqlalchemy import select
 
+from referral.careplans.operations import needs_from_screening
 from referral.directory.models import Location, Service
 from referral.errors import AppError
 from referral.extensions import db
@@ -145,6 +146,7 @@ def create_screening(ctx: Context, body: dict) -> tuple[dict, str]:
         stored.created_at = parsed.authored
     db.session.add(stored)
     db.session.flush()
+    needs_from_screening(stored, actor(ctx)[1])
     ctx.requester.record(patient.id, "create", f"screening:{stored.id}")
     return screening_bundle(ctx, stored), f"{ctx.base}/QuestionnaireResponse/{stored.id}/_history/1"
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from referral.auth.access import require_roles
 from referral.auth.forms import ActionForm, check_posted_form
 from referral.auth.models import CARE_TEAM
+from referral.careplans.page import care_plan
 from referral.errors import AppError
 from referral.extensions import db
 from referral.network.models import NetworkOrganization
@@ -104,9 +105,14 @@ def new():
 @bp.get("/<int:patient_id>")
 @require_roles(*CARE_TEAM)
 def show(patient_id: int):
-    """A patient's details, consents and screenings (the view is recorded)."""
+    """A patient's details, consents, screenings and care plan (the view is recorded)."""
     patient = get_patient(patient_id)
     record_access(current_user.id, patient.id, "view", "patient")
+    return patient_page(patient)
+
+
+def patient_page(patient, status: int = 200, **plan):
+    """The patient's page; `plan` carries a care plan form's errors and input to show again."""
     instruments = [instrument(i) for i in instrument_ids()]
     referrals, _ = list_referrals(current_user, None, None, patient.id)
     shares = [s for s in shares_of(patient.id) if s.ended_at is None]
@@ -125,7 +131,8 @@ def show(patient_id: int):
         instruments=instruments,
         zones=list(dict.fromkeys([patient.time_zone, *US_ZONES])),
         form=ActionForm(),
-    )
+        plan=care_plan(patient, current_user, referrals, request.args.getlist("kind"), **plan),
+    ), status
 
 
 @bp.post("/<int:patient_id>/reach")

@@ -23,6 +23,7 @@ class Referral(db.Model):
     service_id: Mapped[str] = mapped_column(String(255), ForeignKey("services.id"), index=True)
     location_id: Mapped[str | None] = mapped_column(String(255), ForeignKey("locations.id"))
     need: Mapped[str] = mapped_column(String(32), nullable=False)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))

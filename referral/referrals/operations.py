@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import any_, func, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
+from referral.careplans.operations import flush_checked as flush_or_conflict
+from referral.careplans.operations import need_for_referral
 from referral.curation.flagging import FLAG_OUTCOMES
 from referral.curation.flags import flag_from_outcomes
 from referral.directory.models import MAX_ID, Service, ServiceAtLocation, as_utc, utcnow
@@ -85,11 +86,13 @@ class Opening:
 def open_referral(patient: Patient, service: Service, need: str, opening: Opening) -> Referral:
     """Send a referral (checked and consented already): requested, routed to the organization
     that claims the service, its first event recorded and announced."""
+    served = need_for_referral(patient.id, need, opening.user_id, opening.actor)
     referral = Referral(
         patient_id=patient.id,
         service_id=service.id,
         location_id=chosen_location(service, opening.location_id),
         need=need,
+        need_id=served.id,
         note=opening.note[:2000],
         status=states.Status.REQUESTED.value,
         follow_up_due=date.today() + timedelta(days=opening.follow_up_days),
@@ -238,15 +241,10 @@ def set_outcome(referral: Referral, outcome: str, source: str, at) -> None:
 
 def flush_checked() -> None:
     """Write the changes, answering 409 when someone else changed the referral meanwhile."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            "This referral was changed by someone else at the same moment. Reload it and make "
-            "your change again.",
-            field="version",
-        ) from None
+    flush_or_conflict(
+        "This referral was changed by someone else at the same moment. Reload it and make "
+        "your change again."
+    )
 
 
 def record_follow_up(referral: Referral, data: dict, user, today: date) -> FollowUp:

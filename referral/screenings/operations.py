@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from referral.careplans.operations import needs_from_screening
 from referral.directory.models import MAX_ID, as_utc
 from referral.errors import AppError, BadInput, NotFound
 from referral.extensions import db
@@ -55,6 +56,7 @@ def record_screening(data: dict, user, mode: str = "staff") -> Screening:
     )
     db.session.add(screening)
     db.session.flush()
+    needs_from_screening(screening, user.username)
     record_access(user.id, patient.id, "create", f"screening:{screening.id}")
     return screening
 

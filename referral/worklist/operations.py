@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, union
 
+from referral.careplans.models import Goal, Need
 from referral.extensions import db
 from referral.network.scope import admin_org_ids, patients_of
 from referral.patients.models import Patient
@@ -112,22 +113,54 @@ def latest_screenings(patient_ids):
     return select(Screening).where(Screening.id.in_(latest.group_by(Screening.patient_id)))
 
 
+def goal_items(scope: Scope) -> list[Item]:
+    """Active goals not yet achieved whose target date has come."""
+    query = select(Goal).where(
+        Goal.patient_id.in_(my_patients(scope.user)),
+        Goal.lifecycle_status == "active",
+        Goal.achievement_status != "achieved",
+        Goal.target_date <= scope.until,
+    )
+    return [
+        Item(
+            "goal",
+            g.patient_id,
+            g.target_date,
+            f"Goal past its date: {g.description}",
+            f"goal:{g.id}",
+        )
+        for g in db.session.scalars(query)
+    ]
+
+
 Source = Callable[[Scope], list[Item]]
 SOURCES: dict[str, Source] = {
     "follow-up": follow_up_items,
     "waiting-on-patient": waiting_items,
     "rescreening": rescreening_items,
+    "goal": goal_items,
 }
 """Where each kind of work comes from."""
 
 
 def risks(patient_ids: set[int]) -> dict[int, Risk]:
-    """What ranks each patient up: the needs and safety concern of their latest screening."""
+    """What ranks each patient up: their active needs, and the safety concern of their latest
+    screening."""
     if not patient_ids:
         return {}
-    return {
-        s.patient_id: Risk(open_needs=len(s.needs or []), safety=bool(s.clinician_review))
+    counted = select(Need.patient_id, func.count()).where(
+        Need.patient_id.in_(patient_ids), Need.status == "active"
+    )
+    needs = {p: n for p, n in db.session.execute(counted.group_by(Need.patient_id))}
+    safety = {
+        s.patient_id
         for s in db.session.scalars(latest_screenings(patient_ids))
+        if s.clinician_review
+    }
+    return {
+        p: Risk(open_needs=needs.get(p, 0), safety=p in safety)
+        for p in patient_ids
+        if needs.get(p) or p in safety
     }
 
 

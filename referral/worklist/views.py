@@ -51,4 +51,6 @@ def target(item: Item) -> str:
     what, _, key = item.ref.partition(":")
     if what == "referral" and key.isdigit():
         return url_for("referrals.show", referral_id=int(key))
+    if what == "goal" and key.isdigit():
+        return url_for("patients.show", patient_id=item.patient_id, _anchor=f"goal-{key}")
     return url_for("patients.show", patient_id=item.patient_id)

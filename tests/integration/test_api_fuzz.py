@@ -51,8 +51,10 @@ PATH_IDS = {
     "flag_id": "flags",
     "service_id": "services",
     "term_id": "taxonomy_terms",
+    "need_id": "needs",
+    "goal_id": "goals",
 }
-BODY_IDS = {"patient_id": "patients", "service_id": "services"}
+BODY_IDS = {"patient_id": "patients", "service_id": "services", "need_id": "needs"}
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,9 @@ def fuzzed(bundled_app):
     answers = {"88122-7": "LA28397-0", "88123-5": "LA28397-0"}
     screening = {"patient_id": patient, "instrument": "hunger-vital-sign", "answers": answers}
     ids["screenings"] = [made("/api/v1/screenings", screening)]
+    ids["needs"] = [made(f"/api/v1/patients/{patient}/needs", {"domain": "housing"})]
+    goal = {"need_id": ids["needs"][0], "description": "A lease", "target_date": "2099-01-01"}
+    ids["goals"] = [made(f"/api/v1/patients/{patient}/goals", goal)]
     ids["flags"] = [made(f"/api/v1/services/{ids['services'][0]}/flags", {"reason": "closed"})]
     return bundled_app, admin, ids
 
