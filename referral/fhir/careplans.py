@@ -7,6 +7,7 @@ from html import escape
 
 from referral.fhir.codes import (
     ACT_CODE,
+    CATEGORY_DISPLAY,
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
     FINDINGS,
@@ -92,7 +93,7 @@ def condition(need, evidence: list[dict]) -> dict:
         clinicalStatus=clinical,
         verificationStatus=verification,
         category=[HEALTH_CONCERN, SDOH, sdoh_category(category)],
-        code={"coding": codings, "text": need.domain.replace("-", " ").capitalize()},
+        code={"coding": codings, "text": CATEGORY_DISPLAY.get(category, need.domain.capitalize())},
         subject=ref("Patient", need.patient_id),
         onsetDateTime=instant(need.created_at),
         abatementDateTime=instant(ended) if ended else None,
@@ -185,13 +186,16 @@ def care_plan(patient, needs: list, goals: list, referrals: list, interventions:
         str(int(last.timestamp())),
         last,
         text={"status": "generated", "div": narrative(open_needs, goals)},
-        status="active" if open_needs or any(g.lifecycle_status == "active" for g in goals)
+        status="active"
+        if open_needs or any(g.lifecycle_status == "active" for g in goals)
         else "completed",
         intent="plan",
         category=[concept(CARE_PLAN_CATEGORY, "assess-plan", "Assessment and Plan of Treatment")],
         title="Social care plan",
         subject=ref("Patient", patient.id),
-        addresses=[ref("Condition", n.id) for n in needs if n.status == "active" and is_condition(n)],
+        addresses=[
+            ref("Condition", n.id) for n in needs if n.status == "active" and is_condition(n)
+        ],
         goal=[ref("Goal", g.id) for g in goals if g.lifecycle_status != "entered-in-error"],
         activity=activity,
     )
@@ -205,4 +209,6 @@ def narrative(open_needs: list, goals: list) -> str:
         f"<li>{escape(g.description)} (by {g.target_date:%Y-%m-%d})</li>" for g in active
     )
     goals_part = f"<ul>{items}</ul>" if items else "<p>No active goals.</p>"
-    return f'<div xmlns="http://www.w3.org/1999/xhtml"><p>Open needs: {needs}.</p>{goals_part}</div>'
+    return (
+        f'<div xmlns="http://www.w3.org/1999/xhtml"><p>Open needs: {needs}.</p>{goals_part}</div>'
+    )

@@ -28,7 +28,6 @@ from referral.fhir.sources.base import (
 from referral.patients.models import Patient
 from referral.referrals.models import Referral
 from referral.screenings.models import Screening
-from referral.transitions.models import Encounter
 
 PATIENT_PARAMS = {"_id": "string", "patient": "reference", "subject": "reference"}
 
@@ -125,7 +124,9 @@ def evidence(need: Need, found: Screening | None) -> list[dict]:
     if found is None:
         return []
     domains = {n["need"]: n["domain"] for n in screening.coded_needs(found)}
-    refs = [ref("Observation", f"{found.id}-{domains[need.domain]}")] if need.domain in domains else []
+    refs = (
+        [ref("Observation", f"{found.id}-{domains[need.domain]}")] if need.domain in domains else []
+    )
     return [*refs, ref("QuestionnaireResponse", found.id)]
 
 
@@ -182,39 +183,6 @@ def condition_ref(need: Need | None) -> dict | None:
     return ref("Condition", need.id) if need and careplans.is_condition(need) else None
 
 
-class EncounterSource(PatientRecordSource):
-    resource_type = "Encounter"
-    model = Encounter
-    params: ClassVar[dict[str, str]] = PATIENT_PARAMS | {"class": "token", "status": "token"}
-    includes: ClassVar[dict[str, str]] = {
-        "Encounter:subject": "subject",
-        "Encounter:patient": "subject",
-    }
-    tokens: ClassVar[dict[str, tuple[str, ...]]] = {"class": ("class",), "status": ("status",)}
-
-    def changed_column(self):
-        return Encounter.created_at
-
-    def made(self, ctx, rows):
-        discharges = latest_discharges({e.patient_id for e in rows})
-        return [
-            careplans.encounter(e, discharges.get(e.patient_id, e.at) > e.at
-                                if e.kind == "admission" else True)
-            for e in rows
-        ]
-
-
-def latest_discharges(patient_ids: set[int]) -> dict:
-    """Each patient's latest discharge time."""
-    query = select(Encounter.patient_id, Encounter.at).where(
-        Encounter.patient_id.in_(patient_ids), Encounter.kind == "discharge"
-    )
-    found: dict = {}
-    for patient_id, at in db.session.execute(query):
-        found[patient_id] = max(at, found.get(patient_id, at))
-    return found
-
-
 class CarePlanSource(Source):
     resource_type = "CarePlan"
     params: ClassVar[dict[str, str]] = PATIENT_PARAMS | {"status": "token"}
@@ -223,7 +191,7 @@ class CarePlanSource(Source):
         "CarePlan:patient": "subject",
         "CarePlan:goal": "goal",
         "CarePlan:addresses": "addresses",
-        "CarePlan:activity-reference": "activity.reference",
+        "CarePlan:activity-reference": "activity",
     }
 
     def search(self, ctx, q):
@@ -243,7 +211,10 @@ class CarePlanSource(Source):
             if not (needs.get(p.id) or goals.get(p.id) or referred.get(p.id)):
                 continue
             body = careplans.care_plan(
-                p, needs.get(p.id, []), goals.get(p.id, []), referred.get(p.id, []),
+                p,
+                needs.get(p.id, []),
+                goals.get(p.id, []),
+                referred.get(p.id, []),
                 interventions.get(p.id, []),
             )
             if within_spans(body, q) and tokens_hold(q, "status", [{"code": body["status"]}]):
