@@ -15,7 +15,15 @@ from referral.fhir.sources import SOURCES, Context, Found
 from referral.fhir.sources.referrals import referral_parties
 from referral.referrals.models import Referral
 
-RECORD_TYPES = ("QuestionnaireResponse", "Observation", "Condition", "Consent", "Communication")
+RECORD_TYPES = (
+    "QuestionnaireResponse",
+    "Observation",
+    "Condition",
+    "Goal",
+    "CarePlan",
+    "Consent",
+    "Communication",
+)
 REFERRAL_TYPES = ("ServiceRequest", "Task", "Procedure")
 REFERENCED_TYPES = (
     "Organization",

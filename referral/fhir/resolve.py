@@ -30,6 +30,7 @@ def references(value) -> list[tuple[str, str]]:
         item = item.get("detail", item) if isinstance(item, dict) else item
         for one in item if isinstance(item, list) else [item]:
             text = (one or {}).get("reference", "") if isinstance(one, dict) else ""
+            text = text.get("reference", "") if isinstance(text, dict) else text
             if text.count("/") == 1:
                 found.append(tuple(text.split("/")))
     return found

@@ -16,6 +16,9 @@ KNOWN_TYPES: tuple[str, ...] = (
     "QuestionnaireResponse",
     "Observation",
     "Condition",
+    "Goal",
+    "CarePlan",
+    "Encounter",
     "Consent",
     "ServiceRequest",
     "Task",
@@ -29,7 +32,8 @@ WRITABLE: frozenset[str] = frozenset({"QuestionnaireResponse", "ServiceRequest",
 patient's Consent) and Task updates."""
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Patients and consent", ("Patient", "Consent")),
-    ("Screening", ("Questionnaire", "QuestionnaireResponse", "Observation", "Condition")),
+    ("Screening", ("Questionnaire", "QuestionnaireResponse", "Observation")),
+    ("Care plans", ("Condition", "Goal", "CarePlan", "Encounter")),
     ("Referrals", ("ServiceRequest", "Task", "Procedure", "Communication")),
     (
         "Directory and care teams",

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from referral.fhir.codes import (
     CONDITION_CATEGORY,
-    CONDITION_CLINICAL,
-    CONDITION_VERIFICATION,
     FINDINGS,
-    ICD10CM,
     INTERPRETATION,
     LOINC,
     OBSERVATION_CATEGORY,
     SDOHCC,
     SNOMED,
     US_CORE_CATEGORY,
-    Z_CODE_DISPLAY,
     coding,
     concept,
     sdoh_category,
@@ -150,38 +146,3 @@ def positive() -> dict:
 def coded_needs(screening: Screening) -> list[dict]:
     """The needs of a screening that carry a Z code (a safety concern waits for a clinician)."""
     return [need for need in screening.needs if need.get("z_codes")]
-
-
-def conditions(screening: Screening) -> list[dict]:
-    """Every Condition of a screening: one per coded need."""
-    return [condition(screening, need) for need in coded_needs(screening)]
-
-
-def condition(screening: Screening, need: dict) -> dict:
-    """A need found by screening as an SDOHCC Condition (a health concern, unconfirmed until
-    someone assesses it), with its answers as evidence."""
-    domain, category = need["domain"], need.get("category") or "sdoh-category-unspecified"
-    codings = [coding(ICD10CM, z, Z_CODE_DISPLAY.get(z)) for z in need["z_codes"]]
-    if category in FINDINGS:
-        codings.append(coding(SNOMED, *FINDINGS[category]))
-    evidence = [ref("Observation", f"{screening.id}-{domain}")]
-    return resource(
-        "Condition",
-        f"{screening.id}-{domain}",
-        1,
-        screening.created_at,
-        clinicalStatus=concept(CONDITION_CLINICAL, "active", "Active"),
-        verificationStatus=concept(CONDITION_VERIFICATION, "unconfirmed", "Unconfirmed"),
-        category=[HEALTH_CONCERN, SDOH, sdoh_category(category)],
-        code={"coding": codings, "text": domain.replace("-", " ").capitalize()},
-        subject=ref("Patient", screening.patient_id),
-        onsetPeriod={"start": instant(screening.created_at)},
-        recordedDate=instant(screening.created_at),
-        recorder=ref("Practitioner", screening.created_by) if screening.created_by else None,
-        evidence=[{"detail": [*evidence, ref("QuestionnaireResponse", screening.id)]}],
-    )
-
-
-def condition_ids(screening: Screening) -> list[str]:
-    """The ids of a screening's Conditions."""
-    return [f"{screening.id}-{need['domain']}" for need in coded_needs(screening)]

@@ -9,6 +9,7 @@ import orjson
 from flask import current_app, request
 from sqlalchemy import select
 
+from referral.careplans.models import Need
 from referral.careplans.operations import needs_from_screening
 from referral.directory.models import Location, Service
 from referral.errors import AppError
@@ -158,12 +159,24 @@ def screening_bundle(ctx: Context, stored: Screening) -> dict:
     response = SOURCES["QuestionnaireResponse"].search(ctx, query)[0][0].resource
     tool = instruments()[stored.instrument]
     made = [response, *screening_shapes.observations(stored, tool)]
-    made += screening_shapes.conditions(stored)
+    made += [f.resource for f in SOURCES["Condition"].search(ctx, found_needs(stored))[0]]
     return {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [entry(r, ctx.base) for r in made],
     }
+
+
+def found_needs(stored: Screening) -> Query:
+    """A search for the needs a screening found, as the patient's active needs of its
+    domains (a need already open is not opened twice)."""
+    domains = {n["need"] for n in stored.needs or []}
+    ids = db.session.scalars(
+        select(Need.id).where(
+            Need.patient_id == stored.patient_id, Need.status == "active", Need.domain.in_(domains)
+        )
+    )
+    return Query(values={"_id": [[str(i) for i in ids] or ["0"]]}, count=len(domains) or 1)
 
 
 def transaction(ctx: Context, body: dict) -> dict:

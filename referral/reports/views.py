@@ -17,6 +17,8 @@ from referral.extensions import db
 from referral.network.scope import care_org_ids
 from referral.patients.models import Patient
 from referral.referrals.models import Referral
+from referral.reports.careplans import GoalRow, NeedRow, TransitionRow, care_plan_report
+from referral.reports.careplans import csv_rows as care_plan_csv_rows
 from referral.reports.referrals import (
     COLUMNS,
     ReferralReport,
@@ -142,6 +144,73 @@ def referrals_csv():
     """The closed-loop figures as CSV."""
     start, end = date_range()
     return csv_response(referral_csv_rows(referral_report_for(start, end)), "referral-report.csv")
+
+
+REASONS = (
+    ("got-help", "Got help"),
+    ("no-longer-needed", "No longer needed"),
+    ("patient-declined", "Patient declined"),
+)
+
+
+def care_plan_report_for(start: datetime, end: datetime):
+    """Needs, goals and transitions of care over a range, for the organization's patients."""
+    from referral.careplans.models import Goal, Need
+    from referral.transitions.models import Encounter, TransitionTask
+
+    needs = db.session.execute(
+        select(Need.domain, Need.created_at, Need.status, Need.reason, Need.resolved_at).where(
+            Need.patient_id.in_(own_patients()),
+            Need.status != "entered-in-error",
+            (Need.created_at >= start) | (Need.resolved_at >= start),
+            (Need.created_at < end) | (Need.resolved_at < end),
+        )
+    )
+    goals = db.session.execute(
+        select(Goal.achievement_status, Goal.lifecycle_status, Goal.target_date).where(
+            Goal.patient_id.in_(own_patients()), Goal.created_at < end, Goal.target_date >= start
+        )
+    )
+    visits = db.session.execute(
+        select(Encounter.kind, Encounter.at, TransitionTask.due, TransitionTask.closed_at)
+        .join(Encounter, Encounter.id == TransitionTask.encounter_id)
+        .where(
+            TransitionTask.patient_id.in_(own_patients()),
+            Encounter.at >= start,
+            Encounter.at < end,
+        )
+    )
+    return care_plan_report(
+        (NeedRow(*row) for row in needs),
+        (GoalRow(*row) for row in goals),
+        (TransitionRow(*row) for row in visits),
+        start,
+        end,
+        datetime.now().date(),
+    )
+
+
+@bp.get("/care-plans")
+@require_roles("case_manager", "admin")
+def care_plans():
+    """Needs opened and resolved by month, goal attainment, and follow-up after hospital
+    visits."""
+    start, end = date_range()
+    return render_template(
+        "reports/care_plans.html",
+        report=care_plan_report_for(start, end),
+        reasons=REASONS,
+        start=start.date(),
+        end=(end - timedelta(days=1)).date(),
+    )
+
+
+@bp.get("/care-plans.csv")
+@require_roles("case_manager", "admin")
+def care_plans_csv():
+    """The care-plan figures as CSV."""
+    start, end = date_range()
+    return csv_response(care_plan_csv_rows(care_plan_report_for(start, end)), "care-plan-report.csv")
 
 
 def csv_response(rows: list[list[str]], name: str) -> Response:

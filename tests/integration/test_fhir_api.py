@@ -141,9 +141,9 @@ def test_a_referral_reads_as_a_service_request_and_its_task(referred):
     task = fhir(n, f"Task/{n.a.referral}", n.ann).get_json()
     assert_valid(request)
     assert_valid(task)
-    assert (
-        request["reasonReference"][0]["reference"] == f"Condition/{n.a.screening}-food-insecurity"
-    )
+    conditions = fhir(n, f"Condition?patient={n.a.patient}&category=food-insecurity", n.ann)
+    [condition] = resources(conditions.get_json())
+    assert request["reasonReference"][0]["reference"] == f"Condition/{condition['id']}"
     assert request["performer"][0]["reference"].startswith("HealthcareService/")
     assert task["focus"]["reference"] == f"ServiceRequest/{n.a.referral}"
     assert task["owner"]["reference"] == "Organization/food-bank"
@@ -209,8 +209,10 @@ def test_the_receiving_organization_sees_its_task_but_not_the_screening(referred
     assert "birthDate" not in patient and "A-100" not in str(patient["identifier"])
     outcome(fhir(n, f"QuestionnaireResponse/{n.a.screening}", n.fay), 404)
     assert fhir(n, f"Observation?patient={n.a.patient}", n.fay).get_json()["total"] == 0
-    condition = fhir(n, f"Condition/{n.a.screening}-food-insecurity", n.fay)
+    reason = fhir(n, f"ServiceRequest/{n.a.referral}", n.fay).get_json()["reasonReference"][0]
+    condition = fhir(n, reason["reference"], n.fay)
     assert condition.status_code == 200
+    assert condition.get_json()["code"]["coding"][0]["code"] == "Z59.41"
 
 
 @pytest.mark.parametrize(

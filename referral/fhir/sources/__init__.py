@@ -4,6 +4,7 @@ the caller may see (a resource they may not see is answered 404, as if it did no
 from __future__ import annotations
 
 from referral.fhir.sources.base import Context, Found, Source, directory_record, row_id
+from referral.fhir.sources.careplans import CarePlanSource, ConditionSource, GoalSource
 from referral.fhir.sources.directory import HealthcareServiceSource, LocationSource
 from referral.fhir.sources.people import (
     ConsentSource,
@@ -19,7 +20,6 @@ from referral.fhir.sources.referrals import (
     TaskSource,
 )
 from referral.fhir.sources.screenings import (
-    ConditionSource,
     ObservationSource,
     QuestionnaireResponseSource,
     QuestionnaireSource,
@@ -39,6 +39,8 @@ SOURCES: dict[str, Source] = {
         QuestionnaireResponseSource(),
         ObservationSource(),
         ConditionSource(),
+        GoalSource(),
+        CarePlanSource(),
         ConsentSource(),
         ServiceRequestSource(),
         TaskSource(),

@@ -8,9 +8,11 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from referral.auth.models import User
+from referral.careplans.models import Need
 from referral.directory.models import Location, Service
 from referral.extensions import db
 from referral.fhir import directory, referrals
+from referral.fhir.careplans import is_condition
 from referral.fhir.codes import (
     NEEDS,
     OTHER_NEED,
@@ -38,7 +40,6 @@ from referral.fhir.sources.base import (
 from referral.network.models import Membership, NetworkOrganization, ReferralMessage
 from referral.patients.models import Consent, Patient
 from referral.referrals.models import FollowUp, Referral
-from referral.screenings.models import Screening
 
 
 class ReferralSource(Source):
@@ -267,7 +268,7 @@ def referral_parties(ctx: Context, rows: list[Referral]) -> dict[int, Parties]:
         )
     }
     patients = {r.patient_id for r in rows}
-    conditions = latest_conditions(patients)
+    conditions = need_conditions(rows)
     consents = latest_share_consents(patients)
     roles = requester_roles(rows)
     found = {}
@@ -282,7 +283,7 @@ def referral_parties(ctx: Context, rows: list[Referral]) -> dict[int, Parties]:
             if service
             else {"display": r.service_id},
             location=location_ref(r.location_id),
-            condition=conditions.get((r.patient_id, r.need)),
+            condition=conditions.get(r.need_id),
             consent=consents.get(r.patient_id),
             service_name=service.name if service else r.need,
         )
@@ -303,22 +304,11 @@ def patient_org_ref(ctx: Context, patient_id: int) -> dict:
     return referrals.organization_ref(ctx.org(patient.organization_id))
 
 
-def latest_conditions(patient_ids: set[int]) -> dict[tuple[int, str], dict]:
-    """For each patient and need, a reference to the Condition of their latest screening
-    that found it."""
-    query = (
-        select(Screening.id, Screening.patient_id, Screening.needs)
-        .where(Screening.patient_id.in_(patient_ids))
-        .order_by(Screening.created_at, Screening.id)
-    )
-    found = {}
-    for screening_id, patient_id, needs in db.session.execute(query):
-        for need in needs or []:
-            if need.get("z_codes"):
-                found[(patient_id, need["need"])] = ref(
-                    "Condition", f"{screening_id}-{need['domain']}"
-                )
-    return found
+def need_conditions(rows: list[Referral]) -> dict[int, dict]:
+    """For each need these referrals serve that is a Condition, a reference to it."""
+    ids = {r.need_id for r in rows if r.need_id is not None}
+    needs = db.session.scalars(select(Need).where(Need.id.in_(ids))) if ids else []
+    return {n.id: ref("Condition", n.id) for n in needs if is_condition(n)}
 
 
 def latest_share_consents(patient_ids: set[int]) -> dict[int, dict]:

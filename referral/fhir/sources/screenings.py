@@ -24,7 +24,6 @@ from referral.fhir.sources.base import (
     within,
 )
 from referral.patients.models import Patient
-from referral.referrals.models import Referral
 from referral.screening.instruments import load_instruments
 from referral.screenings.models import Screening
 
@@ -142,46 +141,3 @@ class ObservationSource(ScreeningSource):
     def made(self, ctx, item):
         found = instruments().get(item.instrument)
         return screening.observations(item, found) if found else []
-
-
-class ConditionSource(ScreeningSource):
-    resource_type = "Condition"
-    params: ClassVar[dict[str, str]] = SCREENING_PARAMS | {
-        "clinical-status": "token",
-        "category": "token",
-        "code": "token",
-    }
-    includes: ClassVar[dict[str, str]] = {
-        "Condition:subject": "subject",
-        "Condition:patient": "subject",
-        "Condition:evidence-detail": "evidence",
-    }
-    tokens: ClassVar[dict[str, tuple[str, ...]]] = {
-        "clinical-status": ("clinicalStatus",),
-        "category": ("category",),
-        "code": ("code",),
-    }
-
-    def patients(self, ctx):
-        received = select(Referral.patient_id).where(ctx.requester.received())
-        return select(Patient.id).where(ctx.requester.care_patients() | Patient.id.in_(received))
-
-    def made(self, ctx, item):
-        made = screening.conditions(item)
-        if ctx.requester.care_orgs is None or self.cared_for(ctx, item.patient_id):
-            return made
-        needs = referred_needs(ctx, item.patient_id)
-        return [
-            c for c, n in zip(made, screening.coded_needs(item), strict=True) if n["need"] in needs
-        ]
-
-    def cared_for(self, ctx: Context, patient_id: int) -> bool:
-        """Whether the caller is on this patient's care team."""
-        query = select(Patient.id).where(Patient.id == patient_id, ctx.requester.care_patients())
-        return db.session.scalar(query) is not None
-
-
-def referred_needs(ctx: Context, patient_id: int) -> set[str]:
-    """The needs a patient was referred to the caller's organizations for."""
-    query = select(Referral.need).where(Referral.patient_id == patient_id, ctx.requester.received())
-    return set(db.session.scalars(query))
