@@ -77,7 +77,9 @@ def read_part(lines: list[str]) -> str:
         last = min(len(fields) - 1, max(wanted))
         keep = {*wanted, 1} if line[:3] == "MSH" else wanted
         kept.append(
-            separator.join(f if i in keep or i == 0 else "" for i, f in enumerate(fields[: last + 1]))
+            separator.join(
+                f if i in keep or i == 0 else "" for i, f in enumerate(fields[: last + 1])
+            )
         )
     return "\r".join(kept)
 
@@ -229,10 +231,8 @@ def diagnosis_codes(message) -> list[str]:
 def ack(parsed: ParsedMessage, stored: bool) -> str:
     """The HL7 ACK answering a message: AA when it was recorded (or had been already), AE with
     its problem in MSA-3 when it was kept as rejected, AR when it was no HL7 message at all."""
-    if not parsed.raw.startswith("MSH"):
-        code = "AR"
-    else:
-        code = "AE" if parsed.problem else "AA"
+    code = "AE" if parsed.problem else "AA"
+    code = code if parsed.raw.startswith("MSH") else "AR"
     note = parsed.problem or ("" if stored else "Already received.")
     note = re.sub(r"[|^~\\&\r\n]", " ", note)
     header = parsed.raw.split("\r", 1)[0].split("\n", 1)[0].split("|")

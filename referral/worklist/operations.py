@@ -19,6 +19,7 @@ from referral.patients.operations import patients_by_id, record_access
 from referral.referrals.models import CLOSED_STATUSES, Referral
 from referral.referrals.operations import visible_to
 from referral.screenings.models import Screening
+from referral.transitions.operations import last_visits, transition_items
 from referral.worklist.ranking import KINDS, Item, Risk, ranked, rescreening_due
 
 HORIZON_DAYS = 7
@@ -117,18 +118,22 @@ SOURCES: dict[str, Source] = {
     "follow-up": follow_up_items,
     "waiting-on-patient": waiting_items,
     "rescreening": rescreening_items,
+    "transition": transition_items,
 }
 """Where each kind of work comes from."""
 
 
 def risks(patient_ids: set[int]) -> dict[int, Risk]:
-    """What ranks each patient up: the needs and safety concern of their latest screening."""
+    """What ranks each patient up: the needs and safety concern of their latest screening,
+    and their latest emergency visit or discharge."""
     if not patient_ids:
         return {}
-    return {
-        s.patient_id: Risk(open_needs=len(s.needs or []), safety=bool(s.clinician_review))
+    visits = last_visits(patient_ids)
+    found = {
+        s.patient_id: Risk(len(s.needs or []), visits.get(s.patient_id), bool(s.clinician_review))
         for s in db.session.scalars(latest_screenings(patient_ids))
     }
+    return {p: found.get(p, Risk(last_visit=visits.get(p))) for p in patient_ids}
 
 
 def worklist_items(scope: Scope, kinds: list[str] | None = None) -> list[Item]:
