@@ -164,9 +164,8 @@ def store_one(parsed: ParsedMessage, origin, patients, needs, settings, organiza
     )
     db.session.add(message)
     if status == "matched":
-        db.session.flush()
         values = {k: getattr(parsed, k) for k in ("kind", "at", "facility", "diagnosis_codes")}
-        record_encounter(ids[0], values, settings, message_id=message.id, needs=needs)
+        record_encounter(ids[0], values, settings, message=message, needs=needs)
     return status
 
 

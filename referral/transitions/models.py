@@ -74,6 +74,8 @@ class Encounter(db.Model):
         DateTime(timezone=True), default=utcnow, nullable=False
     )
 
+    message: Mapped[AdtMessage | None] = relationship()
+
 
 class TransitionTask(db.Model):
     """Follow up with a patient after a discharge or an emergency visit, by a due date."""

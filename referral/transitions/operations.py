@@ -102,15 +102,16 @@ def local_date(at: datetime, settings: dict) -> date:
 
 
 def record_encounter(
-    patient_id: int, values: dict, settings: dict, user_id=None, message_id=None, needs=None
+    patient_id: int, values: dict, settings: dict, user_id=None, message=None, needs=None
 ) -> tuple[Encounter, TransitionTask | None]:
-    """Record an encounter; a discharge or ED visit of a patient with open needs puts a
-    follow-up task on the care team's worklist. `needs` (open need counts) may be given."""
+    """Record an encounter (from `message`, an AdtMessage, when given); a discharge or ED
+    visit of a patient with open needs puts a follow-up task on the care team's worklist.
+    `needs` (open need counts) may be given; an import flushes once per chunk."""
     encounter = Encounter(
         patient_id=patient_id,
         **values,
-        source="adt" if message_id else "manual",
-        message_id=message_id,
+        source="adt" if message is not None else "manual",
+        message=message,
         created_by=user_id,
     )
     db.session.add(encounter)
@@ -121,7 +122,8 @@ def record_encounter(
         due = business_days_after(local_date(encounter.at, settings), days)
         task = TransitionTask(patient_id=patient_id, encounter=encounter, due=due, status="open")
         db.session.add(task)
-    db.session.flush()
+    if needs is None:
+        db.session.flush()
     return encounter, task
 
 
@@ -232,7 +234,7 @@ def match_message(message: AdtMessage, patient: Patient, user, settings: dict):
         raise Refused("That patient is not of the organization this feed is for.", "patient_id")
     parsed = parse(message.raw, ZoneInfo(settings["TIME_ZONE"]))
     values = {k: getattr(parsed, k) for k in ("kind", "at", "facility", "diagnosis_codes")}
-    encounter, task = record_encounter(patient.id, values, settings, user.id, message.id)
+    encounter, task = record_encounter(patient.id, values, settings, user.id, message)
     message.status, message.patient_id = "matched", patient.id
     message.handled_by, message.handled_at = user.id, utcnow()
     return encounter, task
