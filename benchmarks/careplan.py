@@ -80,7 +80,9 @@ def build(app) -> dict:
             .limit(MANAGED)
         ).all()
         print(f"giving {len(mine)} patients to {manager.username}", flush=True)
-        db.session.execute(update(Patient).where(Patient.id.in_(mine)).values(created_by=manager.id))
+        db.session.execute(
+            update(Patient).where(Patient.id.in_(mine)).values(created_by=manager.id)
+        )
         db.session.execute(
             update(Referral).where(Referral.patient_id.in_(mine)).values(created_by=manager.id)
         )
@@ -210,8 +212,14 @@ def settle(db) -> None:
     from sqlalchemy import text
 
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("needs", "need_events", "goals", "interventions", "encounters",
-                      "transition_tasks"):
+        for table in (
+            "needs",
+            "need_events",
+            "goals",
+            "interventions",
+            "encounters",
+            "transition_tasks",
+        ):
             conn.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -284,7 +292,9 @@ def main() -> None:
             ("printable plan", timed(web, [f"{base}/patients/{p}/plan/print" for p in patients])),
         ]
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"\n{machine()} · {database} · {MANAGED} of 10,000 patients · goal p95 ≤ {GOAL_MS:.0f} ms")
+    print(
+        f"\n{machine()} · {database} · {MANAGED} of 10,000 patients · goal p95 ≤ {GOAL_MS:.0f} ms"
+    )
     for label, millis in rows:
         print(summary(label, millis))
 

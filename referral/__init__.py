@@ -143,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     from referral.reports.views import bp as reports_bp
     from referral.screenings.blueprint import bp as screenings_bp
     from referral.screenings.views import bp as screening_pages_bp
+    from referral.transitions.api import bp as transitions_api_bp
+    from referral.transitions.views import bp as transitions_bp
     from referral.web.blueprint import bp as web_bp
     from referral.worklist.api import bp as worklist_api_bp
     from referral.worklist.views import bp as worklist_bp
@@ -181,6 +183,8 @@ def register_blueprints(app: Flask) -> None:
         careplan_pages_bp,
         patientlink_api_bp,
         patientlink_bp,
+        transitions_api_bp,
+        transitions_bp,
     )
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in blueprints:

@@ -18,6 +18,7 @@ from referral.auth.models import ROLES
 from referral.fhir.cli import fhir_clients_group
 from referral.network.cli import orgs_group
 from referral.notifications.cli import notify_group, worker_command
+from referral.transitions.cli import adt_group
 
 BUNDLED_DIRECTORY = "cleveland"
 
@@ -337,6 +338,7 @@ COMMANDS = (
     worker_command,
     notify_group,
     fhir_clients_group,
+    adt_group,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -66,6 +66,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FHIR_TOKEN_SECONDS": 3600,
         "RESCREEN_MONTHS": 12,
         "RESCREEN_POSITIVE_MONTHS": 3,
+        "TRANSITION_BUSINESS_DAYS": 2,
         "FHIR_TOKEN_LIMIT": "10 per minute;50 per hour",
         "PATIENT_LINK_DAYS": 30,
         "PATIENT_LINK_LIMIT": "30 per minute;300 per hour",
@@ -87,7 +88,7 @@ INTEGER_SETTINGS = frozenset(
     | {"FLAG_WINDOW_DAYS", "PROXIES", "MAIL_PORT", "MAIL_TIMEOUT", "WORKER_INTERVAL"}
     | {"WORKER_SENDING_TIMEOUT", "DAILY_HOUR", "REMINDER_DAYS", "FHIR_TOKEN_SECONDS"}
     | {"RESCREEN_MONTHS", "RESCREEN_POSITIVE_MONTHS"}
-    | {"PATIENT_LINK_DAYS"}
+    | {"PATIENT_LINK_DAYS", "TRANSITION_BUSINESS_DAYS"}
 )
 FLAG_SETTINGS = frozenset(
     {"PUBLIC_DIRECTORY", "WARM_INDEX", "FORCE_HTTPS", "MAIL_USE_TLS", "WORKER_IN_PROCESS"}
@@ -159,6 +160,11 @@ def check(settings: dict[str, Any]) -> None:
         raise ConfigError(
             f"REFERRAL_PATIENT_LINK_DAYS is {settings['PATIENT_LINK_DAYS']}: set it to how many "
             "days a patient's own link works, from 1 to 365."
+        )
+    if not 0 <= settings["TRANSITION_BUSINESS_DAYS"] <= 30:
+        raise ConfigError(
+            f"REFERRAL_TRANSITION_BUSINESS_DAYS is {settings['TRANSITION_BUSINESS_DAYS']}: set it "
+            "to the business days (0 to 30) a follow-up after a discharge or ED visit is due in."
         )
     if settings.get("SECRET_KEY"):
         return

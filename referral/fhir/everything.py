@@ -21,6 +21,7 @@ RECORD_TYPES = (
     "Condition",
     "Goal",
     "CarePlan",
+    "Encounter",
     "Consent",
     "Communication",
 )

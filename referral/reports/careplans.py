@@ -182,8 +182,16 @@ def percent(value: float | None) -> str:
 
 def csv_rows(report: CarePlanReport) -> list[list[str]]:
     """The figures as CSV rows: needs by month, then goals, then transitions."""
-    rows = [["Month", "Needs opened", "Needs resolved", "Got help", "No longer needed",
-             "Patient declined"]]
+    rows = [
+        [
+            "Month",
+            "Needs opened",
+            "Needs resolved",
+            "Got help",
+            "No longer needed",
+            "Patient declined",
+        ]
+    ]
     for m in [*report.months, report.total]:
         rows.append(
             [

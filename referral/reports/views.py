@@ -210,7 +210,9 @@ def care_plans():
 def care_plans_csv():
     """The care-plan figures as CSV."""
     start, end = date_range()
-    return csv_response(care_plan_csv_rows(care_plan_report_for(start, end)), "care-plan-report.csv")
+    return csv_response(
+        care_plan_csv_rows(care_plan_report_for(start, end)), "care-plan-report.csv"
+    )
 
 
 def csv_response(rows: list[list[str]], name: str) -> Response:

@@ -20,6 +20,7 @@ from referral.patients.operations import patients_by_id, record_access
 from referral.referrals.models import CLOSED_STATUSES, Referral
 from referral.referrals.operations import visible_to
 from referral.screenings.models import Screening
+from referral.transitions.operations import last_visits, transition_items
 from referral.worklist.ranking import KINDS, Item, Risk, ranked, rescreening_due
 
 HORIZON_DAYS = 7
@@ -139,28 +140,30 @@ SOURCES: dict[str, Source] = {
     "waiting-on-patient": waiting_items,
     "rescreening": rescreening_items,
     "goal": goal_items,
+    "transition": transition_items,
 }
 """Where each kind of work comes from."""
 
 
 def risks(patient_ids: set[int]) -> dict[int, Risk]:
-    """What ranks each patient up: their active needs, and the safety concern of their latest
-    screening."""
+    """What ranks each patient up: their active needs, their latest emergency visit or
+    discharge, and the safety concern of their latest screening."""
     if not patient_ids:
         return {}
     counted = select(Need.patient_id, func.count()).where(
         Need.patient_id.in_(patient_ids), Need.status == "active"
     )
     needs = {p: n for p, n in db.session.execute(counted.group_by(Need.patient_id))}
+    visits = last_visits(patient_ids)
     safety = {
         s.patient_id
         for s in db.session.scalars(latest_screenings(patient_ids))
         if s.clinician_review
     }
     return {
-        p: Risk(open_needs=needs.get(p, 0), safety=p in safety)
+        p: Risk(open_needs=needs.get(p, 0), last_visit=visits.get(p), safety=p in safety)
         for p in patient_ids
-        if needs.get(p) or p in safety
+        if needs.get(p) or p in safety or p in visits
     }
 
 

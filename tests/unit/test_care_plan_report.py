@@ -22,10 +22,16 @@ def test_needs_count_in_the_month_they_were_opened_and_resolved():
         needs=[
             NeedRow("food", datetime(2026, 1, 5), "resolved", "got-help", datetime(2026, 2, 3)),
             NeedRow("housing", datetime(2026, 1, 20), "active", None, None),
-            NeedRow("food", datetime(2025, 12, 1), "resolved", "no-longer-needed",
-                    datetime(2026, 3, 1)),
-            NeedRow("utilities", datetime(2026, 2, 1), "declined", "patient-declined",
-                    datetime(2026, 2, 2)),
+            NeedRow(
+                "food", datetime(2025, 12, 1), "resolved", "no-longer-needed", datetime(2026, 3, 1)
+            ),
+            NeedRow(
+                "utilities",
+                datetime(2026, 2, 1),
+                "declined",
+                "patient-declined",
+                datetime(2026, 2, 2),
+            ),
             NeedRow("food", datetime(2026, 5, 1), "active", None, None),
         ]
     )
@@ -56,10 +62,12 @@ def test_goal_attainment_counts_goals_settled_or_past_their_date():
 def test_days_from_discharge_to_follow_up():
     found = report(
         transitions=[
-            TransitionRow("discharge", datetime(2026, 3, 6, 15), date(2026, 3, 10),
-                          datetime(2026, 3, 9, 15)),
-            TransitionRow("emergency", datetime(2026, 3, 2, 9), date(2026, 3, 4),
-                          datetime(2026, 3, 7, 9)),
+            TransitionRow(
+                "discharge", datetime(2026, 3, 6, 15), date(2026, 3, 10), datetime(2026, 3, 9, 15)
+            ),
+            TransitionRow(
+                "emergency", datetime(2026, 3, 2, 9), date(2026, 3, 4), datetime(2026, 3, 7, 9)
+            ),
             TransitionRow("discharge", datetime(2026, 3, 16), date(2026, 3, 18), None),
         ]
     ).transitions
@@ -69,9 +77,7 @@ def test_days_from_discharge_to_follow_up():
 
 
 def test_csv_has_every_section():
-    rows = csv_rows(
-        report(needs=[NeedRow("food", datetime(2026, 1, 5), "active", None, None)])
-    )
+    rows = csv_rows(report(needs=[NeedRow("food", datetime(2026, 1, 5), "active", None, None)]))
     assert rows[0][:3] == ["Month", "Needs opened", "Needs resolved"]
     assert ["2026-01", "1", "0", "0", "0", "0"] in rows
     assert ["Goals", "Judged", "Achieved", "Attainment"] in rows

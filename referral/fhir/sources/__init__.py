@@ -4,7 +4,12 @@ the caller may see (a resource they may not see is answered 404, as if it did no
 from __future__ import annotations
 
 from referral.fhir.sources.base import Context, Found, Source, directory_record, row_id
-from referral.fhir.sources.careplans import CarePlanSource, ConditionSource, GoalSource
+from referral.fhir.sources.careplans import (
+    CarePlanSource,
+    ConditionSource,
+    EncounterSource,
+    GoalSource,
+)
 from referral.fhir.sources.directory import HealthcareServiceSource, LocationSource
 from referral.fhir.sources.people import (
     ConsentSource,
@@ -41,6 +46,7 @@ SOURCES: dict[str, Source] = {
         ConditionSource(),
         GoalSource(),
         CarePlanSource(),
+        EncounterSource(),
         ConsentSource(),
         ServiceRequestSource(),
         TaskSource(),

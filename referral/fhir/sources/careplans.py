@@ -28,6 +28,7 @@ from referral.fhir.sources.base import (
 from referral.patients.models import Patient
 from referral.referrals.models import Referral
 from referral.screenings.models import Screening
+from referral.transitions.models import Encounter
 
 PATIENT_PARAMS = {"_id": "string", "patient": "reference", "subject": "reference"}
 
@@ -181,6 +182,40 @@ def needs_by_id(ids: set[int]) -> dict[int, Need]:
 def condition_ref(need: Need | None) -> dict | None:
     """A reference to the Condition a need is served as, when it is one."""
     return ref("Condition", need.id) if need and careplans.is_condition(need) else None
+
+
+class EncounterSource(PatientRecordSource):
+    resource_type = "Encounter"
+    model = Encounter
+    params: ClassVar[dict[str, str]] = PATIENT_PARAMS | {"class": "token", "status": "token"}
+    includes: ClassVar[dict[str, str]] = {
+        "Encounter:subject": "subject",
+        "Encounter:patient": "subject",
+    }
+    tokens: ClassVar[dict[str, tuple[str, ...]]] = {"class": ("class",), "status": ("status",)}
+
+    def changed_column(self):
+        return Encounter.created_at
+
+    def made(self, ctx, rows):
+        discharges = latest_discharges({e.patient_id for e in rows})
+        return [
+            careplans.encounter(
+                e, discharges.get(e.patient_id, e.at) > e.at if e.kind == "admission" else True
+            )
+            for e in rows
+        ]
+
+
+def latest_discharges(patient_ids: set[int]) -> dict:
+    """Each patient's latest discharge time."""
+    query = select(Encounter.patient_id, Encounter.at).where(
+        Encounter.patient_id.in_(patient_ids), Encounter.kind == "discharge"
+    )
+    found: dict = {}
+    for patient_id, at in db.session.execute(query):
+        found[patient_id] = max(at, found.get(patient_id, at))
+    return found
 
 
 class CarePlanSource(Source):
