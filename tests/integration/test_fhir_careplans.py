@@ -144,3 +144,25 @@ def test_the_capability_statement_lists_goals_and_care_plans(planned):
     statement = n.web.get("/fhir/metadata").get_json()
     served = {r["type"] for r in statement["rest"][0]["resource"]}
     assert {"Condition", "Goal", "CarePlan"} <= served
+
+
+def test_a_hospital_visit_reads_as_a_us_core_encounter(planned):
+    n = planned
+    made = n.web.post(
+        "/api/v1/encounters",
+        json={
+            "patient_id": n.a.patient,
+            "kind": "discharge",
+            "at": "2026-12-04T15:30:00Z",
+            "facility": "Mercy Hospital",
+        },
+        headers=n.ann,
+    )
+    assert made.status_code == 201, made.get_json()
+    bundle = fhir(n, f"Encounter?patient={n.a.patient}", n.ann).get_json()
+    assert_valid(bundle)
+    [visit] = resources(bundle)
+    assert visit["status"] == "finished" and visit["class"]["code"] == "IMP"
+    assert visit["period"] == {"end": "2026-12-04T15:30:00Z"}
+    assert visit["location"] == [{"location": {"display": "Mercy Hospital"}}]
+    outcome(fhir(n, f"Encounter/{visit['id']}", n.fay), 404)
