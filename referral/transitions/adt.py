@@ -1,5 +1,5 @@
 """Reading HL7 v2 ADT messages (no Flask, no database): split a feed into messages and read
-each one's event, patient MRN, time, facility and diagnoses with `hl7apy`.
+each one's event, patient MRN, time, facility and diagnoses with `hl7` (python-hl7).
 
 A message that cannot be recorded is not an exception: it comes back with a `problem`, a
 sentence saying what is wrong and where, and is stored as rejected with its text intact.
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from hl7apy.parser import parse_message
+import hl7
 
 MLLP_START, MLLP_END = "\x0b", "\x1c"
 EVENT_KINDS = {"A01": "admission", "A03": "discharge", "A04": "emergency"}
@@ -37,6 +37,34 @@ class ParsedMessage:
     problem: str = ""
 
 
+class Reading:
+    """A parsed message's fields as text, read by position with its own separators; a field,
+    component or segment that is absent reads as blank."""
+
+    def __init__(self, message: hl7.Message):
+        self.message = message
+        _, _, self.repeat, self.component_separator, self.sub = message.separators
+
+    def segments(self, name: str) -> list:
+        """The segments called `name`, in order."""
+        return [s for s in self.message if str(s[0]) == name]
+
+    def field(self, segment, number: int) -> str:
+        """Field `number` of a segment (MSH counted as HL7 counts it), blank when absent."""
+        if segment is None or number >= len(segment):
+            return ""
+        return str(segment[number]).strip()
+
+    def component(self, value: str, index: int) -> str:
+        """Component `index` (from 1) of a field's text (of its first repetition)."""
+        parts = value.split(self.repeat)[0].split(self.component_separator)
+        return parts[index - 1].strip() if index <= len(parts) else ""
+
+    def repetitions(self, value: str) -> list[str]:
+        """The repetitions of a field's text."""
+        return [r for r in value.split(self.repeat) if r.strip()]
+
+
 def split_messages(text: str) -> list[str]:
     """The messages of a file or stream: MLLP framing removed, each starting at an MSH
     segment; text before the first MSH comes back as a message of its own (to be rejected)."""
@@ -52,77 +80,50 @@ def segments(raw: str) -> list[str]:
     return [s for s in re.split(r"\r\n|\r|\n", raw) if s.strip()]
 
 
-READ_FIELDS = {
-    "MSH": (3, 8, 9, 11),
-    "EVN": (1, 2),
-    "PID": (3,),
-    "PV1": (2, 3, 44, 45),
-    "DG1": (3,),
-}
-"""The fields read from each segment (by position after the segment name; MSH counts from
-its encoding characters, so 3 is MSH-4)."""
-
-
-def read_part(lines: list[str]) -> str:
-    """The segments and fields that are read, others left blank: hl7apy builds a tree of every
-    component it is given, and most of a message (names, addresses, insurance) is not read.
-    The message is kept whole in `raw` all the same."""
-    separator = lines[0][3:4] or "|"
-    kept = []
-    for line in lines:
-        wanted = READ_FIELDS.get(line[:3])
-        if wanted is None:
-            continue
-        fields = line.split(separator)
-        last = min(len(fields) - 1, max(wanted))
-        keep = {*wanted, 1} if line[:3] == "MSH" else wanted
-        kept.append(
-            separator.join(
-                f if i in keep or i == 0 else "" for i, f in enumerate(fields[: last + 1])
-            )
-        )
-    return "\r".join(kept)
-
-
 def parse(raw: str, zone: tzinfo = UTC) -> ParsedMessage:
     """Read one message; times without an offset are taken to be in `zone`."""
     lines = segments(raw.replace("\x00", ""))
     if not lines or not lines[0].startswith("MSH"):
         return ParsedMessage(raw, problem="The message does not start with an MSH segment.")
+    if len(lines[0]) < 8 or len(set(lines[0][3:8])) < 5:
+        return ParsedMessage(
+            raw, problem="MSH-1 and MSH-2 (the separators) are missing or repeat a character."
+        )
     try:
-        message = parse_message(read_part(lines), find_groups=False)
-    except Exception as exc:  # hl7apy raises many kinds; each is a message we cannot read
-        return ParsedMessage(raw, problem=f"The message could not be read as HL7 v2: {exc}")
-    try:
-        return read_message(raw, message, zone)
-    except Exception as exc:  # a field hl7apy cannot give us is a malformed message too
+        reading = Reading(hl7.parse("\r".join(lines)))
+        return read_message(raw, reading, zone)
+    except Exception as exc:  # a message the parser cannot take apart is malformed
         return ParsedMessage(raw, problem=f"The message could not be read as HL7 v2: {exc}")
 
 
-def read_message(raw: str, message, zone: tzinfo) -> ParsedMessage:
+def read_message(raw: str, reading: Reading, zone: tzinfo) -> ParsedMessage:
     """The fields of a parsed message, or the first problem found."""
-    msh = message.msh
+    [msh, *_] = reading.segments("MSH")
+    message_type = reading.field(msh, 9)
+    evn = next(iter(reading.segments("EVN")), None)
     found = {
-        "control_id": text(msh.msh_10)[:64],
-        "sending_facility": component(msh.msh_4, 1),
-        "event": (component(msh.msh_9, 2) or text(first(message, "EVN"), "evn_1"))[:8],
+        "control_id": reading.field(msh, 10)[:64],
+        "sending_facility": reading.component(reading.field(msh, 4), 1),
+        "event": (reading.component(message_type, 2) or reading.field(evn, 1))[:8],
     }
-    problem = header_problem(component(msh.msh_9, 1), found)
+    problem = header_problem(reading.component(message_type, 1), found)
     if problem:
         return ParsedMessage(raw, **found, problem=problem)
-    pid, pv1 = first(message, "PID"), first(message, "PV1")
-    problem = segment_problem(pid, pv1, found["event"])
+    pid = next(iter(reading.segments("PID")), None)
+    pv1 = next(iter(reading.segments("PV1")), None)
+    problem = segment_problem(reading, pid, pv1, found["event"])
     if problem:
         return ParsedMessage(raw, **found, problem=problem)
-    mrn = medical_record_number(pid)
-    at = event_time(message, pv1, found["event"], zone)
+    mrn = medical_record_number(reading, pid)
+    at = event_time(reading, evn, pv1, found["event"], zone)
+    location = reading.component(reading.field(pv1, 3), 4)
     values = {
         **found,
         "mrn": mrn,
         "kind": EVENT_KINDS[found["event"]],
         "at": at,
-        "facility": component(pv1.pv1_3, 4).split("&")[0] or found["sending_facility"],
-        "diagnosis_codes": diagnosis_codes(message),
+        "facility": location.split(reading.sub)[0] or found["sending_facility"],
+        "diagnosis_codes": diagnosis_codes(reading),
     }
     return ParsedMessage(raw, **values, problem=content_problem(mrn, at))
 
@@ -139,13 +140,13 @@ def header_problem(message_type: str, found: dict) -> str:
     return ""
 
 
-def segment_problem(pid, pv1, event: str) -> str:
+def segment_problem(reading: Reading, pid, pv1, event: str) -> str:
     """A missing segment (a message cut off) or an A04 that is not an emergency visit."""
     if pid is None:
         return "The PID segment is missing (the message may be cut off)."
     if pv1 is None:
         return "The PV1 segment is missing (the message may be cut off)."
-    patient_class = text(pv1.pv1_2)
+    patient_class = reading.field(pv1, 2)
     if event == "A04" and patient_class != EMERGENCY_CLASS:
         return (
             f"A04 registration with patient class PV1-2 {patient_class or '(empty)'}: only "
@@ -163,41 +164,23 @@ def content_problem(mrn: str | None, at: datetime | None) -> str:
     return ""
 
 
-def first(message, name: str):
-    """The first segment called `name`, or None."""
-    return next((s for s in message.children if s.name == name), None)
-
-
-def text(element, child: str | None = None) -> str:
-    """An element's text (or that of its child `child`), blank when absent."""
-    if element is None:
-        return ""
-    if child is not None:
-        element = getattr(element, child)
-    return element.to_er7().strip()
-
-
-def component(element, index: int) -> str:
-    """Component `index` (from 1) of a composite field, blank when absent; read from the text,
-    so that it holds whatever the HL7 version calls the component."""
-    parts = element.to_er7().split("^")
-    return parts[index - 1].strip() if index <= len(parts) else ""
-
-
-def medical_record_number(pid) -> str | None:
+def medical_record_number(reading: Reading, pid) -> str | None:
     """The identifier of PID-3 whose type (CX-5) is MR, else the first one."""
-    ids = [(component(rep, 1), component(rep, 5)) for rep in pid.pid_3]
+    ids = [
+        (reading.component(rep, 1), reading.component(rep, 5))
+        for rep in reading.repetitions(reading.field(pid, 3))
+    ]
     ids = [(value, kind) for value, kind in ids if value]
     chosen = next((v for v, k in ids if k == "MR"), ids[0][0] if ids else None)
     return chosen[:64] if chosen else None
 
 
-def event_time(message, pv1, event: str, zone: tzinfo) -> datetime | None:
+def event_time(reading: Reading, evn, pv1, event: str, zone: tzinfo) -> datetime | None:
     """When it happened: EVN-2, else the discharge (PV1-45) or admit (PV1-44) time."""
-    evn = first(message, "EVN")
-    visit = (pv1.pv1_45, pv1.pv1_44) if event == "A03" else (pv1.pv1_44, pv1.pv1_45)
-    for value in (text(evn, "evn_2") if evn is not None else "", *(text(v) for v in visit)):
-        found = hl7_time(value, zone)
+    visit = (45, 44) if event == "A03" else (44, 45)
+    values = (reading.field(evn, 2), *(reading.field(pv1, n) for n in visit))
+    for value in values:
+        found = hl7_time(reading.component(value, 1), zone)
         if found is not None:
             return found
     return None
@@ -205,7 +188,7 @@ def event_time(message, pv1, event: str, zone: tzinfo) -> datetime | None:
 
 def hl7_time(value: str, zone: tzinfo = UTC) -> datetime | None:
     """An HL7 DTM (YYYY[MM[DD[HH[MM[SS]]]]][+ZZZZ]) as an aware time, or None."""
-    match = HL7_TIME.match(value.split("^")[0].strip())
+    match = HL7_TIME.match(value.strip())
     if not match:
         return None
     year, month, day, hour, minute, second, offset = match.groups()
@@ -222,9 +205,9 @@ def hl7_time(value: str, zone: tzinfo = UTC) -> datetime | None:
     return found.replace(tzinfo=zone)
 
 
-def diagnosis_codes(message) -> list[str]:
+def diagnosis_codes(reading: Reading) -> list[str]:
     """The codes of the DG1 segments (DG1-3.1), in order, without repeats."""
-    codes = [component(s.dg1_3, 1) for s in message.children if s.name == "DG1"]
+    codes = [reading.component(reading.field(s, 3), 1) for s in reading.segments("DG1")]
     return list(dict.fromkeys(c[:32] for c in codes if c))[:20]
 
 
