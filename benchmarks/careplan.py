@@ -244,15 +244,16 @@ def signed_in(base: str, username: str, password: str) -> requests.Session:
     return web
 
 
-def timed(web, urls: list[str], headers: dict | None = None) -> list[float]:
-    """Milliseconds of one GET per address, after one warm-up; stops on any answer but 200."""
+def timed(web, urls: list[str], marker: str, headers: dict | None = None) -> list[float]:
+    """Milliseconds of one GET per address, after one warm-up; stops on any answer but 200
+    or one without `marker` (a sign-in page or an empty list would not be what is timed)."""
     web.get(urls[0], headers=headers, timeout=30)
     millis = []
     for url in urls:
         start = time.perf_counter()
         response = web.get(url, headers=headers, timeout=30)
         millis.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
+        if response.status_code != 200 or marker not in response.text:
             raise SystemExit(f"{url} answered {response.status_code}: {response.text[:300]}")
     return millis
 
@@ -282,14 +283,25 @@ def main() -> None:
         web = signed_in(base, found["username"], password)
         api = {"Authorization": f"Bearer {found['token']}"}
         rows = [
-            ("worklist page", timed(web, [f"{base}/worklist"] * args.runs)),
-            ("worklist API", timed(web, [f"{base}/api/v1/worklist"] * args.runs, api)),
-            ("care plan page", timed(web, [f"{base}/patients/{p}" for p in patients])),
+            ("worklist page", timed(web, [f"{base}/worklist"] * args.runs, "data-row-link")),
+            (
+                "worklist API",
+                timed(web, [f"{base}/api/v1/worklist"] * args.runs, '"patient_id"', api),
+            ),
+            (
+                "care plan page",
+                timed(web, [f"{base}/patients/{p}" for p in patients], 'id="care-plan"'),
+            ),
             (
                 "timeline API",
-                timed(web, [f"{base}/api/v1/patients/{p}/timeline" for p in patients], api),
+                timed(
+                    web, [f"{base}/api/v1/patients/{p}/timeline" for p in patients], '"results"', api
+                ),
             ),
-            ("printable plan", timed(web, [f"{base}/patients/{p}/plan/print" for p in patients])),
+            (
+                "printable plan",
+                timed(web, [f"{base}/patients/{p}/plan/print" for p in patients], "<h1"),
+            ),
         ]
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(

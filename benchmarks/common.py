@@ -86,6 +86,8 @@ def free_port() -> int:
 @contextmanager
 def production_server(instance: Path, workers: int = 2):
     """gunicorn serving the app on 127.0.0.1, stopped on exit."""
+    if not (BIN / "gunicorn").exists():
+        raise SystemExit(f"gunicorn is not installed beside {BIN}: pip install -e '.[server]'")
     port = free_port()
     env = {**os.environ, "REFERRAL_INSTANCE_PATH": str(instance)}
     command = [

@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import ARRAY, Integer, MetaData, any_, bindparam
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,3 +23,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def among(column, ids):
+    """A condition: `column` is one of `ids` (integers, or a query of them). PostgreSQL is
+    given a list as one array parameter, which it reads much faster than hundreds of values."""
+    if not isinstance(ids, list | set | tuple) or db.engine.dialect.name != "postgresql":
+        return column.in_(ids)
+    return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))

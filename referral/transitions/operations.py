@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from referral.directory.models import as_utc, utcnow
 from referral.errors import AppError, NotFound, Refused
-from referral.extensions import db
+from referral.extensions import among, db
 from referral.network.scope import care_org_ids, may_see_patient
 from referral.patients.models import Patient
 from referral.transitions.models import (
@@ -172,12 +173,14 @@ def reason(task: TransitionTask) -> str:
 
 def transition_items(scope) -> list[Item]:
     """Open transition tasks of the patients the case manager works with."""
-    from referral.worklist.operations import my_patients
-
-    query = select(TransitionTask).where(
-        TransitionTask.status == "open",
-        TransitionTask.patient_id.in_(my_patients(scope.user)),
-        TransitionTask.due <= scope.until,
+    query = (
+        select(TransitionTask)
+        .options(joinedload(TransitionTask.encounter))
+        .where(
+            TransitionTask.status == "open",
+            scope.of_patients(TransitionTask.patient_id),
+            TransitionTask.due <= scope.until,
+        )
     )
     return [
         Item("transition", t.patient_id, t.due, reason(t), f"transition:{t.id}")
@@ -189,7 +192,7 @@ def last_visits(patient_ids) -> dict[int, date]:
     """Each patient's latest emergency visit or discharge day."""
     query = (
         select(Encounter.patient_id, func.max(Encounter.at))
-        .where(Encounter.patient_id.in_(set(patient_ids)))
+        .where(among(Encounter.patient_id, set(patient_ids)))
         .where(Encounter.kind.in_(FOLLOWED_UP_KINDS))
         .group_by(Encounter.patient_id)
     )

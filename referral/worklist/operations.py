@@ -7,13 +7,15 @@ sources (transitions of care, goals) add themselves to SOURCES.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select, union
 
 from referral.careplans.models import Goal, Need
-from referral.extensions import db
+from referral.extensions import among, db
 from referral.network.scope import admin_org_ids, patients_of
 from referral.patients.models import Patient
 from referral.patients.operations import patients_by_id, record_access
@@ -25,6 +27,8 @@ from referral.worklist.ranking import KINDS, Item, Risk, ranked, rescreening_due
 
 HORIZON_DAYS = 7
 """Work due within this many days is listed too, after what is due now."""
+MANY = 5000
+"""Up to this many patients, their ids are listed in the queries; beyond, the query is."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,18 @@ class Scope:
     def until(self) -> date:
         """The last day whose work is listed."""
         return self.today + timedelta(days=HORIZON_DAYS)
+
+    @cached_property
+    def patient_ids(self):
+        """The case manager's patients, found once for all the sources: their ids, or for
+        an admin of very many the query itself (a database takes only so many values)."""
+        query = my_patients(self.user)
+        ids = db.session.scalars(select(query.subquery().c[0]).limit(MANY + 1)).all()
+        return ids if len(ids) <= MANY else query
+
+    def of_patients(self, column):
+        """A condition: `column` holds one of the case manager's patients."""
+        return among(column, self.patient_ids)
 
 
 def my_patients(user):
@@ -56,7 +72,8 @@ def my_patients(user):
 
 def follow_up_items(scope: Scope) -> list[Item]:
     """Referrals whose follow-up with the patient is due."""
-    query = visible_to(scope.user, select(Referral)).where(
+    columns = select(Referral.id, Referral.patient_id, Referral.follow_up_due, Referral.need)
+    query = visible_to(scope.user, columns).where(
         Referral.outcome.is_(None),
         Referral.status.not_in(CLOSED_STATUSES),
         Referral.status != "on-hold",
@@ -70,7 +87,7 @@ def follow_up_items(scope: Scope) -> list[Item]:
             f"Follow up on the {r.need} referral",
             f"referral:{r.id}",
         )
-        for r in db.session.scalars(query)
+        for r in db.session.execute(query)
     ]
 
 
@@ -91,7 +108,14 @@ def rescreening_items(scope: Scope) -> list[Item]:
     months = scope.settings.get("RESCREEN_MONTHS", 12)
     positive_months = scope.settings.get("RESCREEN_POSITIVE_MONTHS", 3)
     found = []
-    for s in db.session.scalars(latest_screenings(my_patients(scope.user))):
+    # only screenings old enough to fall due are read; a few days' margin covers month ends
+    soonest = scope.until - relativedelta(months=min(months, positive_months)) + timedelta(4)
+    query = select(Screening.patient_id, Screening.created_at, Screening.positive_domains)
+    query = query.where(
+        Screening.id.in_(latest_screenings(scope)),
+        Screening.created_at < datetime.combine(soonest, time.min, UTC),
+    )
+    for s in db.session.execute(query):
         due = rescreening_due(
             s.created_at.date(), bool(s.positive_domains), months, positive_months
         )
@@ -108,16 +132,19 @@ def rescreening_items(scope: Scope) -> list[Item]:
     return found
 
 
-def latest_screenings(patient_ids):
-    """A query of each patient's latest screening."""
-    latest = select(func.max(Screening.id)).where(Screening.patient_id.in_(patient_ids))
-    return select(Screening).where(Screening.id.in_(latest.group_by(Screening.patient_id)))
+def latest_screenings(patients):
+    """A query of the ids of each patient's latest screening, of a scope's patients or of
+    a set of ids."""
+    ids = patients.patient_ids if isinstance(patients, Scope) else patients
+    latest = select(func.max(Screening.id)).where(among(Screening.patient_id, ids))
+    return latest.group_by(Screening.patient_id)
 
 
 def goal_items(scope: Scope) -> list[Item]:
     """Active goals not yet achieved whose target date has come."""
-    query = select(Goal).where(
-        Goal.patient_id.in_(my_patients(scope.user)),
+    columns = select(Goal.id, Goal.patient_id, Goal.target_date, Goal.description)
+    query = columns.where(
+        scope.of_patients(Goal.patient_id),
         Goal.lifecycle_status == "active",
         Goal.achievement_status != "achieved",
         Goal.target_date <= scope.until,
@@ -130,7 +157,7 @@ def goal_items(scope: Scope) -> list[Item]:
             f"Goal past its date: {g.description}",
             f"goal:{g.id}",
         )
-        for g in db.session.scalars(query)
+        for g in db.session.execute(query)
     ]
 
 
@@ -151,15 +178,17 @@ def risks(patient_ids: set[int]) -> dict[int, Risk]:
     if not patient_ids:
         return {}
     counted = select(Need.patient_id, func.count()).where(
-        Need.patient_id.in_(patient_ids), Need.status == "active"
+        among(Need.patient_id, patient_ids), Need.status == "active"
     )
     needs = {p: n for p, n in db.session.execute(counted.group_by(Need.patient_id))}
     visits = last_visits(patient_ids)
-    safety = {
-        s.patient_id
-        for s in db.session.scalars(latest_screenings(patient_ids))
-        if s.clinician_review
-    }
+    safety = set(
+        db.session.scalars(
+            select(Screening.patient_id).where(
+                Screening.id.in_(latest_screenings(patient_ids)), Screening.clinician_review
+            )
+        )
+    )
     return {
         p: Risk(open_needs=needs.get(p, 0), last_visit=visits.get(p), safety=p in safety)
         for p in patient_ids
@@ -173,10 +202,7 @@ def worklist_items(scope: Scope, kinds: list[str] | None = None) -> list[Item]:
         i for kind, source in SOURCES.items() if not kinds or kind in kinds for i in source(scope)
     ]
     found = risks({i.patient_id for i in items})
-    weighted = [
-        Item(i.kind, i.patient_id, i.due, i.reason, i.ref, found.get(i.patient_id, Risk()))
-        for i in items
-    ]
+    weighted = [replace(i, risk=found[i.patient_id]) if i.patient_id in found else i for i in items]
     return ranked(weighted, scope.today)
 
 

@@ -7,7 +7,7 @@ safety concern outranks everything else on the same day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -47,7 +47,10 @@ class Risk:
         return found
 
 
-@dataclass(frozen=True)
+NO_RISK = Risk()
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One piece of work for one patient."""
 
@@ -56,7 +59,7 @@ class Item:
     due: date
     reason: str
     ref: str = ""
-    risk: Risk = field(default_factory=Risk)
+    risk: Risk = NO_RISK
 
 
 def rank_key(item: Item, today: date) -> tuple:
