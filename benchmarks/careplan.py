@@ -295,7 +295,7 @@ def main() -> None:
             (
                 "timeline API",
                 timed(
-                    web, [f"{base}/api/v1/patients/{p}/timeline" for p in patients], '"results"', api
+                    web, [f"{base}/api/v1/patients/{p}/timeline" for p in patients], "results", api
                 ),
             ),
             (
