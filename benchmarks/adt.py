@@ -29,7 +29,9 @@ EVENTS = (("A01", "I"), ("A03", "I"), ("A04", "E"))
 
 
 def seed(app) -> None:
-    """An organization and its patients, MRN M0 … M1999, half of them screened with a need."""
+    """An organization and its patients, MRN M0 … M1999, half of them screened with a need
+    (a food need, active)."""
+    from referral.careplans.models import Need
     from referral.extensions import db
     from referral.network.operations import create_organization
     from referral.patients.models import Patient
@@ -52,9 +54,15 @@ def seed(app) -> None:
         ]
         db.session.add_all(patients)
         db.session.flush()
-        db.session.add_all(
+        screenings = [
             Screening(patient_id=p.id, instrument="hunger-vital-sign", answers={}, needs=["food"])
             for p in patients[::2]
+        ]
+        db.session.add_all(screenings)
+        db.session.flush()
+        db.session.add_all(
+            Need(patient_id=s.patient_id, domain="food", source="screening", screening_id=s.id)
+            for s in screenings
         )
         db.session.commit()
 
@@ -81,7 +89,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--count", type=int, default=10000)
     args = parser.parse_args()
+    from sqlalchemy import func, select
+
+    from referral.extensions import db
     from referral.transitions.importing import import_messages
+    from referral.transitions.models import TransitionTask
 
     app, url = bench_app(args.database_url, "adt-")
     seed(app)
@@ -99,9 +111,10 @@ def main() -> None:
         started = time.perf_counter()
         counts = import_messages(feed, app.config["REFERRAL"], progress=timed)
         took = time.perf_counter() - started
+        tasks = db.session.scalar(select(func.count()).select_from(TransitionTask))
     print(f"{args.count:,} messages in {took:.1f} s: {args.count / took:,.0f} messages/s")
     print(summary("chunk of 500 (parse, match, store, commit)", chunks))
-    print(", ".join(f"{counts[k]} {k}" for k in counts))
+    print(", ".join(f"{counts[k]} {k}" for k in counts) + f"; {tasks} follow-up tasks")
 
 
 if __name__ == "__main__":

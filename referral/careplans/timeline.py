@@ -1,7 +1,7 @@
 """Everything that happened to a patient, newest first, gathered from a registry of sources.
 
 Each source gives the entries of one kind for one patient as the user may see them; another
-kind of record adds itself with one line in SOURCES (encounters do, once they exist).
+kind of record adds itself with one line in SOURCES.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from referral.notifications.models import OutboxMessage
 from referral.referrals.models import FollowUp, Referral, ReferralEvent
 from referral.referrals.operations import visible_to
 from referral.screenings.models import Screening
+from referral.transitions.models import Encounter, TransitionTask
+from referral.transitions.operations import VERBS
 
 KINDS = (
     "screening",
@@ -32,7 +34,7 @@ KINDS = (
     "encounter",
     "intervention",
 )
-"""Every kind of entry a timeline may be filtered to (encounters come from another package)."""
+"""Every kind of entry a timeline may be filtered to."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,40 @@ def messages(patient_id: int, user) -> list[Entry]:
 
 CHANNELS = {"sms": "Text", "email": "Email"}
 
+
+def encounters(patient_id: int, user) -> list[Entry]:
+    """Hospital visits (with where from: by hand or an ADT feed), and the follow-ups after
+    them that were closed, with what was done."""
+    query = select(Encounter).where(Encounter.patient_id == patient_id)
+    found = [
+        Entry(
+            e.at,
+            "encounter",
+            f"{VERBS[e.kind]} {e.facility or 'hospital'}"
+            + (f" ({', '.join(e.diagnosis_codes)})" if e.diagnosis_codes else "")
+            + (", from the hospital's feed" if e.source == "adt" else ""),
+            f"encounter:{e.id}",
+            {"status": e.kind},
+        )
+        for e in db.session.scalars(query)
+    ]
+    tasks = select(TransitionTask).where(
+        TransitionTask.patient_id == patient_id, TransitionTask.closed_at.is_not(None)
+    )
+    found += [
+        Entry(
+            t.closed_at,
+            "encounter",
+            f"Follow-up after the hospital visit: {words(t.outcome)}"
+            + (f" ({t.note[:140]})" if t.note else ""),
+            f"encounter:{t.encounter_id}",
+            {"status": t.status},
+        )
+        for t in db.session.scalars(tasks)
+    ]
+    return found
+
+
 Source = Callable[[int, object], list[Entry]]
 SOURCES: dict[str, list[Source]] = {
     "screening": [screenings],
@@ -218,9 +254,9 @@ SOURCES: dict[str, list[Source]] = {
     "follow-up": [follow_ups],
     "message": [messages],
     "intervention": [interventions],
-    "encounter": [],
+    "encounter": [encounters],
 }
-"""Where each kind of entry comes from; `SOURCES["encounter"].append(…)` adds hospital visits."""
+"""Where each kind of entry comes from."""
 
 
 def timeline(patient_id: int, user, kinds: list[str] | None = None) -> list[Entry]:

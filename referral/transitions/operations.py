@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from referral.careplans.models import Need
 from referral.directory.models import as_utc, utcnow
 from referral.errors import AppError, NotFound, Refused
 from referral.extensions import among, db
@@ -46,17 +47,14 @@ class EncounterProblems(AppError):
 
 
 def open_need_counts(patient_ids) -> dict[int, int]:
-    """How many open needs each patient has: for now, the needs of their latest screening."""
+    """How many active needs each patient has (those with none are left out)."""
     ids = set(patient_ids)
     if not ids:
         return {}
-    from referral.screenings.models import Screening
-
-    latest = select(func.max(Screening.id)).where(Screening.patient_id.in_(ids))
-    query = select(Screening.patient_id, Screening.needs).where(
-        Screening.id.in_(latest.group_by(Screening.patient_id))
+    query = select(Need.patient_id, func.count()).where(
+        among(Need.patient_id, ids), Need.status == "active"
     )
-    return {pid: len(needs or []) for pid, needs in db.session.execute(query)}
+    return dict(db.session.execute(query.group_by(Need.patient_id)).all())
 
 
 def check_encounter(data: dict, now: datetime | None = None) -> dict:

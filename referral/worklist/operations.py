@@ -14,7 +14,7 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select, union
 
-from referral.careplans.models import Goal, Need
+from referral.careplans.models import Goal
 from referral.extensions import among, db
 from referral.network.scope import admin_org_ids, patients_of
 from referral.patients.models import Patient
@@ -22,7 +22,7 @@ from referral.patients.operations import patients_by_id, record_access
 from referral.referrals.models import CLOSED_STATUSES, Referral
 from referral.referrals.operations import visible_to
 from referral.screenings.models import Screening
-from referral.transitions.operations import last_visits, transition_items
+from referral.transitions.operations import last_visits, open_need_counts, transition_items
 from referral.worklist.ranking import KINDS, Item, Risk, ranked, rescreening_due
 
 HORIZON_DAYS = 7
@@ -177,10 +177,7 @@ def risks(patient_ids: set[int]) -> dict[int, Risk]:
     discharge, and the safety concern of their latest screening."""
     if not patient_ids:
         return {}
-    counted = select(Need.patient_id, func.count()).where(
-        among(Need.patient_id, patient_ids), Need.status == "active"
-    )
-    needs = {p: n for p, n in db.session.execute(counted.group_by(Need.patient_id))}
+    needs = open_need_counts(patient_ids)
     visits = last_visits(patient_ids)
     safety = set(
         db.session.scalars(

@@ -192,6 +192,54 @@ def test_no_task_for_a_patient_without_open_needs_or_for_an_admission(care):
     assert n.web.get(f"/api/v1/patients/{n.a}/encounters", headers=n.ben).status_code == 404
 
 
+def discharge(n, pid):
+    made = n.web.post(
+        "/api/v1/encounters",
+        json={"patient_id": pid, "kind": "discharge", "at": "2026-11-02T10:00:00Z"},
+        headers=n.ann,
+    )
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()["task"]
+
+
+def test_open_needs_are_the_need_records_added_by_hand_or_resolved(care):
+    n = care
+    added = n.web.post(
+        f"/api/v1/patients/{n.quiet}/needs", json={"domain": "housing"}, headers=n.ann
+    )
+    assert added.status_code == 201
+    assert discharge(n, n.quiet) is not None, "a need added by hand, without any screening"
+    [need] = n.web.get(f"/api/v1/patients/{n.a}/needs", headers=n.ann).get_json()["results"]
+    resolved = n.web.patch(
+        f"/api/v1/needs/{need['id']}",
+        json={"status": "resolved", "reason": "got-help", "version": need["version"]},
+        headers=n.ann,
+    )
+    assert resolved.status_code == 200
+    assert discharge(n, n.a) is None, "screened, but the need it found is resolved"
+
+
+def test_visits_and_the_follow_up_after_them_are_on_the_timeline(care):
+    n = care
+    task = discharge(n, n.a)
+    closed = n.web.post(
+        f"/api/v1/transitions/{task['id']}/close",
+        json={"outcome": "reached", "note": "Has a ride"},
+        headers=n.ann,
+    )
+    assert closed.status_code == 200
+    url = f"/api/v1/patients/{n.a}/timeline?kind=encounter"
+    entries = n.web.get(url, headers=n.ann).get_json()["results"]
+    assert [e["summary"] for e in entries] == [
+        "Follow-up after the hospital visit: reached (Has a ride)",
+        "Discharged from hospital",
+    ]
+    assert {e["ref"] for e in entries} == {f"encounter:{task['encounter_id']}"}
+    everything = n.web.get(f"/api/v1/patients/{n.a}/timeline", headers=n.ann).get_json()
+    assert "encounter" in {e["kind"] for e in everything["results"]}
+    assert n.web.get(url, headers=n.ben).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
