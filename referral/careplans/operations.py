@@ -17,6 +17,7 @@ from referral.extensions import db
 from referral.network.scope import may_see_patient
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
+from referral.screening.instruments import load_instruments
 
 
 def refused(exc: rules.RuleError) -> Refused:
@@ -102,11 +103,29 @@ def checked_z_code(domain: str, value) -> str | None:
     return code
 
 
+def need_key(domain) -> str | None:
+    """The need key a domain names: a need key itself, or a screening's domain key
+    (food-insecurity → food); None for anything else."""
+    if domain in NEED_KEYS:
+        return domain
+    by_domain = {
+        rule.key: rule.need
+        for found in load_instruments().values()
+        for rule in found.domains
+        if rule.need
+    }
+    return by_domain.get(domain) if isinstance(domain, str) else None
+
+
 def add_need(patient: Patient, data: dict, user) -> Need:
     """Add a need by hand; a second active need of the same domain is refused."""
-    domain = data.get("domain")
-    if domain not in NEED_KEYS:
-        raise Refused(f"domain must be one of: {', '.join(NEED_KEYS)}.", field="domain")
+    domain = need_key(data.get("domain"))
+    if domain is None:
+        raise BadInput(
+            f"domain must be one of: {', '.join(NEED_KEYS)} (or a screening's domain key, "
+            "such as food-insecurity).",
+            field="domain",
+        )
     z_code = checked_z_code(domain, data.get("z_code"))
     try:
         note = rules.text(data.get("note"), "note", required=False)

@@ -176,8 +176,8 @@ def transition_figures(rows: Iterable[TransitionRow]) -> TransitionFigures:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percentage, or a dash."""
-    return "–" if value is None else f"{100 * value:.0f}%"
+    """A share as a whole percentage, or blank (a spreadsheet reads no value)."""
+    return "" if value is None else f"{100 * value:.0f}%"
 
 
 def csv_rows(report: CarePlanReport) -> list[list[str]]:

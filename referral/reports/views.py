@@ -168,7 +168,9 @@ def care_plan_report_for(start: datetime, end: datetime):
     )
     goals = db.session.execute(
         select(Goal.achievement_status, Goal.lifecycle_status, Goal.target_date).where(
-            Goal.patient_id.in_(own_patients()), Goal.created_at < end, Goal.target_date >= start
+            Goal.patient_id.in_(own_patients()),
+            Goal.created_at < end,
+            Goal.target_date >= start.date(),
         )
     )
     visits = db.session.execute(

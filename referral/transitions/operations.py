@@ -206,11 +206,13 @@ def message_condition(user):
     return mine
 
 
-def messages(user, status: str | None, page) -> tuple[list[AdtMessage], int]:
-    """A page of the ADT messages the user works, newest first, and how many there are."""
+def messages(user, status, page) -> tuple[list[AdtMessage], int]:
+    """A page of the ADT messages the user works of a status (or of any of several), newest
+    first, and how many there are."""
     query = select(AdtMessage).where(message_condition(user))
     if status:
-        query = query.where(AdtMessage.status == status)
+        chosen = [status] if isinstance(status, str) else list(status)
+        query = query.where(AdtMessage.status.in_(chosen))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     query = query.order_by(AdtMessage.id.desc()).offset(page.offset).limit(page.limit)
     return list(db.session.scalars(query)), total

@@ -26,11 +26,14 @@ def queue():
     page = parse_page(request.args)
     status = request.args.get("status", "")
     chosen = status if status in (*QUEUED_STATUSES, "rejected", "set-aside", "matched") else ""
-    found, total = ops.messages(current_user, chosen or None, page)
-    if not chosen:
-        found = [m for m in found if m.status in QUEUED_STATUSES]
+    found, total = ops.messages(current_user, chosen or QUEUED_STATUSES, page)
     return render_template(
-        "transitions/queue.html", messages=found, total=total, status=chosen, form=ActionForm()
+        "transitions/queue.html",
+        messages=found,
+        total=total,
+        page=page,
+        status=chosen,
+        form=ActionForm(),
     )
 
 

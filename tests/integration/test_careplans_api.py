@@ -49,8 +49,12 @@ def test_a_need_added_by_hand_is_checked(plan, client):
         again.status_code == 409
         and "already has an active housing need" in again.get_json()["error"]["message"]
     )
+    for body in ({"domain": "pets"}, {"note": "no domain"}):
+        answer = client.post(url, json=body, headers=manager)
+        assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "domain"
+    by_screening_key = client.post(url, json={"domain": "food-insecurity"}, headers=manager)
+    assert by_screening_key.status_code == 409, "the screening's domain key names the food need"
     for body, field in (
-        ({"domain": "pets"}, "domain"),
         ({"domain": "legal", "z_code": "59.41"}, "z_code"),
         ({"domain": "legal", "z_code": "Z59.41"}, "z_code"),
     ):

@@ -118,7 +118,7 @@ def test_a_friday_discharge_is_due_two_business_days_later_and_closes(care, tmp_
     n = care
     path = tmp_path / "feed.hl7"
     path.write_text(FRIDAY_DISCHARGE.format(n=1, mrn="MRN1001"))
-    assert run_import(n.app, path, "--organization", "clinic-a").exit_code == 0
+    assert run_import(n.app, path, "--org", "clinic-a").exit_code == 0, "--org as elsewhere"
     tasks = n.web.get("/api/v1/transitions?status=open", headers=n.ann).get_json()["results"]
     [task] = tasks
     assert task["due"] == "2026-12-08", "Friday 12/4 + 2 business days is Tuesday"
@@ -300,6 +300,21 @@ def test_the_queue_page_matches_and_sets_aside(care, tmp_path):
     other = n.app.test_client()
     sign_in(other, "ben")
     assert "UNKNOWN-9" not in other.get("/admin/adt?status=matched").get_data(as_text=True)
+
+
+def test_the_waiting_tab_pages_through_waiting_messages_only(care, tmp_path):
+    n = care
+    message = queued(n, tmp_path)
+    later = tmp_path / "later.hl7"
+    later.write_text("".join(FRIDAY_DISCHARGE.format(n=20 + i, mrn="MRN1001") for i in range(3)))
+    assert run_import(n.app, later, "--org", "clinic-a").exit_code == 0
+    browser = n.app.test_client()
+    sign_in(browser, "ann")
+    page = browser.get("/admin/adt?limit=2").get_data(as_text=True)
+    assert f'id="message-{message}"' in page, "three newer matched messages do not hide it"
+    assert page.count('id="message-') == 1
+    matched = browser.get("/admin/adt?status=matched&limit=2").get_data(as_text=True)
+    assert matched.count('id="message-') == 2 and "offset=2" in matched, "a next page"
 
 
 def test_the_patient_page_records_a_visit_by_hand(care):

@@ -81,4 +81,4 @@ def test_csv_has_every_section():
     assert rows[0][:3] == ["Month", "Needs opened", "Needs resolved"]
     assert ["2026-01", "1", "0", "0", "0", "0"] in rows
     assert ["Goals", "Judged", "Achieved", "Attainment"] in rows
-    assert ["0", "0", "0", "–"] in rows
+    assert ["0", "0", "0", ""] in rows
