@@ -31,15 +31,19 @@ def feed_organization(slug: str | None) -> int | None:
         raise click.BadParameter(exc.message, param_hint="--org") from exc
 
 
-@adt_group.command("import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
+ORGANIZATION_OPTION = click.option(
     "--organization",
     "--org",
     "slug",
     default=None,
     help="Match within this organization (its key).",
 )
+"""The feed's organization, for both commands."""
+
+
+@adt_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@ORGANIZATION_OPTION
 @with_appcontext
 def adt_import(path: Path, slug: str | None) -> None:
     """Store and match the ADT messages in PATH (a file, or a folder of files)."""
@@ -106,13 +110,7 @@ class MllpServer(socketserver.ThreadingTCPServer):
 @adt_group.command("listen")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=2575, show_default=True, type=int)
-@click.option(
-    "--organization",
-    "--org",
-    "slug",
-    default=None,
-    help="Match within this organization (its key).",
-)
+@ORGANIZATION_OPTION
 @with_appcontext
 def adt_listen(host: str, port: int, slug: str | None) -> None:
     """Listen for ADT messages over MLLP, store each and answer with an HL7 ACK."""
