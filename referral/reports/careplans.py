@@ -80,6 +80,8 @@ class TransitionFigures:
     visits: int = 0
     followed_up: int = 0
     in_time: int = 0
+    settled: int = 0
+    """Visits followed up, or whose follow-up date has passed: those the rate is taken of."""
     days: list[float] = field(default_factory=list)
 
     @property
@@ -89,8 +91,9 @@ class TransitionFigures:
 
     @property
     def in_time_rate(self) -> float | None:
-        """The share of visits followed up by their due date, 0 to 1."""
-        return self.in_time / self.visits if self.visits else None
+        """The share of visits followed up by their due date, 0 to 1, of those followed up or
+        past it (a follow-up not yet due is not late)."""
+        return self.in_time / self.settled if self.settled else None
 
 
 @dataclass
@@ -128,7 +131,7 @@ def care_plan_report(
         total,
         [months[k] for k in sorted(months)],
         goal_figures(goals, today),
-        transition_figures(transitions),
+        transition_figures(transitions, today),
     )
 
 
@@ -161,11 +164,12 @@ def goal_figures(rows: Iterable[GoalRow], today: date) -> GoalFigures:
     return found
 
 
-def transition_figures(rows: Iterable[TransitionRow]) -> TransitionFigures:
+def transition_figures(rows: Iterable[TransitionRow], today: date) -> TransitionFigures:
     """Count visits and their follow-ups; days are calendar days, to a tenth."""
     found = TransitionFigures()
     for row in rows:
         found.visits += 1
+        found.settled += row.closed_at is not None or row.due < today
         if row.closed_at is None:
             continue
         found.followed_up += 1

@@ -151,7 +151,7 @@ def test_the_page_shows_needs_by_month_goal_attainment_and_follow_up(clinic, cli
     page = reported(client)
     assert page.figures() == (
         "3 needs opened · 1 resolved · goals achieved 50% (1 of 2 judged) · "
-        "hospital visits followed up in time 50%"
+        "hospital visits followed up in time 100%"
     )
     assert page.table("needs-by-month") == [
         ["Month", "Opened", "Resolved", "Got help", "No longer needed", "Patient declined"],
@@ -163,7 +163,7 @@ def test_the_page_shows_needs_by_month_goal_attainment_and_follow_up(clinic, cli
     assert page.table("transitions") == [
         ["Visits that asked for a follow-up", "2"],
         ["Followed up", "1"],
-        ["Followed up by the due date", "1 (50%)"],
+        ["Followed up by the due date", "1 (100%)"],
         ["Median days from the visit to the follow-up", "1.5"],
     ]
     html = client.get("/reports/care-plans").get_data(as_text=True)

@@ -69,10 +69,12 @@ def test_days_from_discharge_to_follow_up():
                 "emergency", datetime(2026, 3, 2, 9), date(2026, 3, 4), datetime(2026, 3, 7, 9)
             ),
             TransitionRow("discharge", datetime(2026, 3, 16), date(2026, 3, 18), None),
+            TransitionRow("emergency", datetime(2026, 3, 19), date(2026, 3, 23), None),
         ]
     ).transitions
-    assert (found.visits, found.followed_up, found.in_time) == (3, 2, 1)
+    assert (found.visits, found.followed_up, found.in_time) == (4, 2, 1)
     assert found.median_days == 4.0
+    assert found.settled == 3, "the follow-up due after today is not late yet"
     assert round(found.in_time_rate, 3) == 0.333
 
 
