@@ -56,6 +56,17 @@ def domain_z_codes() -> dict[str, tuple[str, ...]]:
     return {need: tuple(codes) for need, codes in found.items()}
 
 
+@cache
+def screening_domain_needs() -> dict[str, str]:
+    """The need each screening domain key stands for (food-insecurity → food)."""
+    return {
+        rule.key: rule.need
+        for instrument in load_instruments().values()
+        for rule in instrument.domains
+        if rule.need
+    }
+
+
 def z_code_domain(code: str) -> str | None:
     """The need whose suggestions include `code`, or None."""
     return next((need for need, codes in domain_z_codes().items() if code in codes), None)

@@ -17,7 +17,6 @@ from referral.extensions import db
 from referral.network.scope import may_see_patient
 from referral.patients.models import Patient
 from referral.patients.operations import record_access
-from referral.screening.instruments import load_instruments
 
 
 def refused(exc: rules.RuleError) -> Refused:
@@ -106,15 +105,9 @@ def checked_z_code(domain: str, value) -> str | None:
 def need_key(domain) -> str | None:
     """The need key a domain names: a need key itself, or a screening's domain key
     (food-insecurity → food); None for anything else."""
-    if domain in NEED_KEYS:
-        return domain
-    by_domain = {
-        rule.key: rule.need
-        for found in load_instruments().values()
-        for rule in found.domains
-        if rule.need
-    }
-    return by_domain.get(domain) if isinstance(domain, str) else None
+    if not isinstance(domain, str):
+        return None
+    return domain if domain in NEED_KEYS else codes.screening_domain_needs().get(domain)
 
 
 def add_need(patient: Patient, data: dict, user) -> Need:

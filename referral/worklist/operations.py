@@ -112,7 +112,7 @@ def rescreening_items(scope: Scope) -> list[Item]:
     soonest = scope.until - relativedelta(months=min(months, positive_months)) + timedelta(4)
     query = select(Screening.patient_id, Screening.created_at, Screening.positive_domains)
     query = query.where(
-        Screening.id.in_(latest_screenings(scope)),
+        Screening.id.in_(latest_screenings(scope.patient_ids)),
         Screening.created_at < datetime.combine(soonest, time.min, UTC),
     )
     for s in db.session.execute(query):
@@ -132,11 +132,9 @@ def rescreening_items(scope: Scope) -> list[Item]:
     return found
 
 
-def latest_screenings(patients):
-    """A query of the ids of each patient's latest screening, of a scope's patients or of
-    a set of ids."""
-    ids = patients.patient_ids if isinstance(patients, Scope) else patients
-    latest = select(func.max(Screening.id)).where(among(Screening.patient_id, ids))
+def latest_screenings(patient_ids):
+    """A query of the ids of each patient's latest screening (ids, or a query of them)."""
+    latest = select(func.max(Screening.id)).where(among(Screening.patient_id, patient_ids))
     return latest.group_by(Screening.patient_id)
 
 
